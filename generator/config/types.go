@@ -1,0 +1,141 @@
+package config
+
+import "time"
+
+// Tree is a whole configuration: every stage in boot order and every
+// service that applies to this node. Services whose file failed validation
+// are kept in Broken so their units can still report the error.
+type Tree struct {
+	Stages   []*Stage
+	Services []*Service // sorted by Name
+	Broken   []*Broken  // sorted by Name
+	// Skipped names services whose nodes= list excludes this host.
+	Skipped []string
+}
+
+// Stage is one boot stage, from stages.toml or the implicit "default".
+type Stage struct {
+	Name      string
+	Timeout   time.Duration // how long the gate waits for health
+	OnTimeout OnTimeout
+	Health    string // default check for the stage's components ("" = tcp)
+	Services  []*Service
+	Source    string // stages.toml path, or "" for the implicit stage
+	Line      int
+}
+
+// OnTimeout is what a stage gate does when its timeout passes.
+type OnTimeout string
+
+// The stage timeout policies of DESIGN §2.
+const (
+	Block   OnTimeout = "block"
+	Proceed OnTimeout = "proceed"
+	Fail    OnTimeout = "fail"
+)
+
+// Service is one services/NAME.toml file.
+type Service struct {
+	Name       string
+	Stage      string
+	Nodes      []string
+	Components []*Component
+	Source     string // absolute path of the TOML file
+}
+
+// Broken is a service file that failed validation. Name is known when the
+// file name gives it; Errors are the problems found, already positioned.
+type Broken struct {
+	Name   string
+	Stage  string // "" when unknown
+	Source string
+	Errors []error
+}
+
+// Runtime names how a component runs.
+type Runtime string
+
+// The runtimes; "unikernel" is read as QEMU.
+const (
+	Podman Runtime = "podman"
+	QEMU   Runtime = "qemu"
+)
+
+// Component is one [[components]] table: a container or a VM.
+type Component struct {
+	Name    string // "" for a single unnamed component: its unit is SERVICE.service
+	Runtime Runtime
+
+	// Shared by both runtimes.
+	Image        string
+	Cmd          []string
+	Entrypoint   []string
+	Env          []EnvVar // sorted by key
+	Ports        []Port
+	Volumes      []Volume
+	Restart      Restart
+	StartTimeout time.Duration // 0: the runtime's default
+	StopTimeout  time.Duration // 0: the runtime's default
+	Health       Health
+
+	// Podman only.
+	Network   string
+	User      string
+	PodmanArgs []string // extra `podman run` arguments, after ours
+
+	// QEMU only.
+	Kernel    string
+	Initrd    string
+	Append    string
+	Disk      string
+	Snapshot  bool
+	ImagePath string
+	Nanos     bool // image_path is an ELF to be built with ops
+	MemoryMB  int
+	VCPUs     int
+	Accel     string // auto | kvm | tcg
+	QEMUArgs  []string
+}
+
+// EnvVar is one environment variable of a component.
+type EnvVar struct{ Key, Value string }
+
+// Port is one podman-style publish spec: [[ip:]hostPort:]containerPort[/proto].
+type Port struct {
+	HostIP        string // "" = all addresses
+	HostPort      int    // 0 = chosen by podman (qemu: not allowed)
+	ContainerPort int
+	Proto         string // tcp | udp
+}
+
+// Volume is one bind mount: host:container[:options].
+type Volume struct {
+	Host, Container string
+	Options         []string // ro, rw, z, Z, ...
+}
+
+// Restart is the component restart policy, docker/podman vocabulary.
+type Restart string
+
+// Restart policies and the Restart= each maps to.
+const (
+	RestartNo            Restart = "no"             // Restart=no
+	RestartOnFailure     Restart = "on-failure"     // Restart=on-failure
+	RestartAlways        Restart = "always"         // Restart=always
+	RestartUnlessStopped Restart = "unless-stopped" // Restart=always (a stop by systemctl is never restarted)
+)
+
+// Health is a component's [components.health] table.
+type Health struct {
+	Check     string        // tcp | grpc | http | https | exec | systemd | none
+	Host      string        // default 127.0.0.1
+	Port      int           // default: host port of the first ports entry
+	Path      string        // http(s): request path, default "/"
+	Status    int           // http(s): expected status; 0 = any 2xx/3xx
+	Service   string        // grpc: the health service name, default ""
+	Command   []string      // exec: argv
+	Interval  time.Duration // after the gate opened; default 10s
+	Timeout   time.Duration // one probe attempt; default 2s
+	OnUnhealthy string      // "" | "restart"
+	Threshold int           // consecutive failures before restart; default 3
+}

@@ -1,0 +1,34 @@
+// Package runtimes is the contract between the generator and the runtimes
+// (runtimes/podman, runtimes/qemu): the generator writes what every unit
+// shares ([Unit] ordering, Description=, SourcePath=), a runtime adds what
+// running its kind of component takes.
+package runtimes
+
+import (
+	"github.com/bootstage/bootstage/generator/config"
+	"github.com/bootstage/bootstage/units"
+)
+
+// Host is what a runtime may know of the machine and of the build. The
+// generator fills it once per run; runtimes never probe the machine
+// themselves, so their output depends on their input alone.
+type Host struct {
+	Podman    string // absolute path of podman
+	QEMU      string // absolute path of qemu-system-x86_64
+	Bootstage string // absolute path of the bootstage CLI (vm stop)
+	Healthd   string // absolute path of bootstage-healthd
+	Ops       string // absolute path of ops, "" when not installed
+
+	// CgroupsMode is podman's --cgroups= value for this host.
+	CgroupsMode string
+	// KVM reports that hardware virtualization really works here; it is
+	// what accel = "auto" resolves with.
+	KVM bool
+}
+
+// Runtime turns one component into the runtime part of its unit.
+type Runtime interface {
+	// Fill adds the runtime's settings to f, whose [Unit] section the
+	// generator has begun. Problems are recorded in f (see units.File.Err).
+	Fill(f *units.File, s *config.Service, c *config.Component, h Host)
+}

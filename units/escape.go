@@ -1,0 +1,122 @@
+// Package units is the only place in bootstage that knows systemd unit
+// syntax: unit names and their escaping (systemd.unit(5), systemd-escape(1)),
+// value escaping for each kind of setting, and serialization.
+//
+// go-systemd's unit package serializes values as given and its name escaper
+// writes `\x9` where systemd writes `\x09`; this package does both itself.
+package units
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// MaxNameLen is the longest unit name systemd accepts (UNIT_NAME_MAX - 1).
+const MaxNameLen = 255
+
+// Escape escapes s the way `systemd-escape` does without options: "/"
+// becomes "-", and every byte outside [A-Za-z0-9:_.] (and a leading ".")
+// becomes \xNN with two lowercase hex digits.
+func Escape(s string) string {
+	return escape(s, false)
+}
+
+// escapeNamePart is Escape for one part of a generated unit name: "-" is
+// kept, since operators type `journalctl -u mcns-dns`, and "/" is escaped
+// rather than turned into "-". Ambiguities this allows ("a-b"/"c" against
+// "a"/"b-c") are caught as collisions by the generator.
+func escapeNamePart(s string) string {
+	return escape(s, true)
+}
+
+func escape(s string, keepDash bool) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '/' && !keepDash:
+			b.WriteByte('-')
+		case c == '-' && keepDash:
+			b.WriteByte('-')
+		case c == '.' && i == 0, !isNameChar(c):
+			fmt.Fprintf(&b, `\x%02x`, c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func isNameChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+		c == ':' || c == '_' || c == '.'
+}
+
+// ServiceName is the unit name of a component: "metacrypt-api.service" for
+// service "metacrypt", component "api"; "dns.service" when component is "".
+func ServiceName(service, component string) (string, error) {
+	n := escapeNamePart(service)
+	if component != "" {
+		n += "-" + escapeNamePart(component)
+	}
+	return checkName(n + ".service")
+}
+
+// StageTarget is the target of a stage: "bootstage-core.target".
+func StageTarget(stage string) (string, error) {
+	return checkName("bootstage-" + escapeNamePart(stage) + ".target")
+}
+
+// GateService is the gate unit of a stage: "bootstage-core-gate.service".
+func GateService(stage string) (string, error) {
+	return checkName("bootstage-" + escapeNamePart(stage) + "-gate.service")
+}
+
+// ErrNameTooLong is returned for a unit name over MaxNameLen bytes.
+var ErrNameTooLong = errors.New("unit name too long")
+
+func checkName(n string) (string, error) {
+	if len(n) > MaxNameLen {
+		return "", fmt.Errorf("%w: %d bytes, systemd allows %d", ErrNameTooLong, len(n), MaxNameLen)
+	}
+	return n, nil
+}
+
+// ErrControl is returned for a value that holds a byte that could end the
+// line or the string in a unit file: NUL, newline, carriage return.
+var ErrControl = errors.New("newline, carriage return or NUL not allowed")
+
+// ErrTrailingBackslash is returned for an unquoted value ending in "\",
+// which systemd would read as a line continuation.
+var ErrTrailingBackslash = errors.New("a trailing backslash would continue the line")
+
+// CheckValue reports whether s can stand in a unit file at all.
+func CheckValue(s string) error {
+	if strings.ContainsAny(s, "\x00\n\r") {
+		return ErrControl
+	}
+	return nil
+}
+
+// escapeSpecifiers doubles "%" so that systemd does not expand specifiers.
+func escapeSpecifiers(s string) string {
+	return strings.ReplaceAll(s, "%", "%%")
+}
+
+// quoteWord renders one word for a setting that systemd splits with
+// extract_first_word(EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE): Exec*= arguments
+// and Environment= assignments. The word is always safe: "%" is doubled,
+// "$" doubled when dollar is set (Exec*= expands $VAR), and the word is
+// double-quoted, with "\" and `"` escaped, whenever it is not plain.
+func quoteWord(s string, dollar bool) string {
+	s = escapeSpecifiers(s)
+	if dollar {
+		s = strings.ReplaceAll(s, "$", "$$")
+	}
+	if s != "" && !strings.ContainsAny(s, " \t\"'\\;") {
+		return s
+	}
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+	return `"` + r.Replace(s) + `"`
+}
