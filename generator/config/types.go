@@ -79,8 +79,8 @@ type Component struct {
 	Health       Health
 
 	// Podman only.
-	Network   string
-	User      string
+	Network    string
+	User       string
 	PodmanArgs []string // extra `podman run` arguments, after ours
 
 	// QEMU only.
@@ -127,15 +127,15 @@ const (
 
 // Health is a component's [components.health] table.
 type Health struct {
-	Check     string        // tcp | grpc | http | https | exec | systemd | none
-	Host      string        // default 127.0.0.1
-	Port      int           // default: host port of the first ports entry
-	Path      string        // http(s): request path, default "/"
-	Status    int           // http(s): expected status; 0 = any 2xx/3xx
-	Service   string        // grpc: the health service name, default ""
-	Command   []string      // exec: argv
-	Interval  time.Duration // after the gate opened; default 10s
-	Timeout   time.Duration // one probe attempt; default 2s
-	OnUnhealthy string      // "" | "restart"
-	Threshold int           // consecutive failures before restart; default 3
+	Check       string        // tcp | grpc | http | https | exec | systemd | none
+	Host        string        // default 127.0.0.1
+	Port        int           // default: host port of the first ports entry
+	Path        string        // http(s): request path, default "/"
+	Status      int           // http(s): expected status; 0 = any 2xx/3xx
+	Service     string        // grpc: the health service name, default ""
+	Command     []string      // exec: argv
+	Interval    time.Duration // after the gate opened; default 10s
+	Timeout     time.Duration // one probe attempt; default 2s
+	OnUnhealthy string        // "" | "restart"
+	Threshold   int           // consecutive failures before restart; default 3
 }
