@@ -1,0 +1,230 @@
+// Package spec is the gate command line shared by bootstage-generator, which
+// writes it into each stage's gate unit, and bootstage-healthd, which reads it.
+//
+// The grammar is stage options first, then one group per probe:
+//
+//	gate --stage NAME [--timeout D] [--on-timeout block|proceed|fail]
+//	     --probe COMPONENT --unit UNIT --check CHECK [--target T]
+//	            [--grpc-service NAME] [--http-status N] [--command ARG]...
+//	            [--interval D] [--probe-timeout D]
+//	            [--on-unhealthy restart] [--unhealthy-threshold N]
+//	     --probe ...
+//
+// Every option and its value are separate argv words. The package imports
+// nothing heavier than the standard library because the generator links it
+// and must start fast at boot.
+package spec
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// Timeout policies of a stage (DESIGN §3).
+const (
+	Block   = "block"   // wait for ever
+	Proceed = "proceed" // READY=1 at the timeout, degraded, keep monitoring
+	Fail    = "fail"    // exit non-zero at the timeout
+)
+
+// Checks a probe can run.
+const (
+	CheckTCP     = "tcp"
+	CheckGRPC    = "grpc"
+	CheckHTTP    = "http"
+	CheckHTTPS   = "https"
+	CheckExec    = "exec"
+	CheckSystemd = "systemd"
+	CheckNone    = "none"
+)
+
+// Restart is the only on-unhealthy action.
+const Restart = "restart"
+
+// Defaults that Parse fills in when an option is omitted.
+const (
+	DefaultTimeout      = 60 * time.Second
+	DefaultOnTimeout    = Proceed
+	DefaultInterval     = 10 * time.Second
+	DefaultProbeTimeout = 2 * time.Second
+	DefaultThreshold    = 3
+)
+
+// Gate is one stage's gate: what to probe and what to do when time runs out.
+type Gate struct {
+	Stage     string
+	Timeout   time.Duration // 0 = no timeout
+	OnTimeout string        // Block, Proceed or Fail
+	Probes    []Probe
+}
+
+// Probe is the health check of one component.
+type Probe struct {
+	Component   string // "service/component", or "service"
+	Unit        string // the component's systemd unit
+	Check       string // one of the Check* constants
+	Target      string // tcp/grpc: HOST:PORT; http/https: URL; else ""
+	GRPCService string // grpc.health.v1 service name
+	HTTPStatus  int    // expected status; 0 = any 2xx/3xx
+	Command     []string
+	Interval    time.Duration // between probes after the gate opened
+	Timeout     time.Duration // of one attempt
+	OnUnhealthy string        // "" or Restart
+	Threshold   int           // consecutive failures before a restart
+}
+
+// Args renders g as argv groups for units.Section.Exec: the first group is
+// "gate" and the stage options, then one group per probe. Flattened, the
+// groups parse back to g. Stage options, interval and probe timeout are
+// always written; other defaults are omitted.
+func (g Gate) Args() [][]string {
+	groups := [][]string{{
+		"gate", "--stage", g.Stage,
+		"--timeout", g.Timeout.String(),
+		"--on-timeout", g.OnTimeout,
+	}}
+	for _, p := range g.Probes {
+		groups = append(groups, p.args())
+	}
+	return groups
+}
+
+func (p Probe) args() []string {
+	a := []string{"--probe", p.Component, "--unit", p.Unit, "--check", p.Check}
+	if p.Target != "" {
+		a = append(a, "--target", p.Target)
+	}
+	if p.GRPCService != "" {
+		a = append(a, "--grpc-service", p.GRPCService)
+	}
+	if p.HTTPStatus != 0 {
+		a = append(a, "--http-status", strconv.Itoa(p.HTTPStatus))
+	}
+	for _, c := range p.Command {
+		a = append(a, "--command", c)
+	}
+	a = append(a, "--interval", p.Interval.String(), "--probe-timeout", p.Timeout.String())
+	if p.OnUnhealthy != "" {
+		a = append(a, "--on-unhealthy", p.OnUnhealthy)
+	}
+	if p.OnUnhealthy != "" || p.Threshold != DefaultThreshold {
+		a = append(a, "--unhealthy-threshold", strconv.Itoa(p.Threshold))
+	}
+	return a
+}
+
+// Name is the probe's display name: its component.
+func (p Probe) Name() string { return p.Component }
+
+// Validate reports the first thing wrong with g, as Parse would.
+func (g Gate) Validate() error {
+	if g.Stage == "" {
+		return fmt.Errorf("--stage is required")
+	}
+	if g.Timeout < 0 {
+		return fmt.Errorf("--timeout %s: must not be negative", g.Timeout)
+	}
+	switch g.OnTimeout {
+	case Block, Proceed, Fail:
+	default:
+		return fmt.Errorf("--on-timeout %q: want block, proceed or fail", g.OnTimeout)
+	}
+	seen := map[string]bool{}
+	for _, p := range g.Probes {
+		if err := p.Validate(); err != nil {
+			return fmt.Errorf("probe %q: %w", p.Component, err)
+		}
+		if seen[p.Component] {
+			return fmt.Errorf("probe %q: given twice", p.Component)
+		}
+		seen[p.Component] = true
+	}
+	return nil
+}
+
+// Validate reports the first thing wrong with p.
+func (p Probe) Validate() error {
+	if p.Component == "" {
+		return fmt.Errorf("--probe needs a component name")
+	}
+	if p.Unit == "" {
+		return fmt.Errorf("--unit is required")
+	}
+	if err := p.validateTarget(); err != nil {
+		return err
+	}
+	if p.GRPCService != "" && p.Check != CheckGRPC {
+		return fmt.Errorf("--grpc-service is only for --check grpc")
+	}
+	if p.HTTPStatus != 0 && p.Check != CheckHTTP && p.Check != CheckHTTPS {
+		return fmt.Errorf("--http-status is only for --check http or https")
+	}
+	if p.HTTPStatus != 0 && (p.HTTPStatus < 100 || p.HTTPStatus > 599) {
+		return fmt.Errorf("--http-status %d: want 100..599", p.HTTPStatus)
+	}
+	if (p.Check == CheckExec) != (len(p.Command) > 0) {
+		return fmt.Errorf("--command is required for --check exec and only for it")
+	}
+	if len(p.Command) > 0 && p.Command[0] == "" {
+		return fmt.Errorf("--command: the program name is empty")
+	}
+	if p.Interval <= 0 {
+		return fmt.Errorf("--interval %s: must be positive", p.Interval)
+	}
+	if p.Timeout <= 0 {
+		return fmt.Errorf("--probe-timeout %s: must be positive", p.Timeout)
+	}
+	if p.OnUnhealthy != "" && p.OnUnhealthy != Restart {
+		return fmt.Errorf("--on-unhealthy %q: want restart", p.OnUnhealthy)
+	}
+	if p.Threshold < 1 {
+		return fmt.Errorf("--unhealthy-threshold %d: must be at least 1", p.Threshold)
+	}
+	return nil
+}
+
+func (p Probe) validateTarget() error {
+	switch p.Check {
+	case CheckTCP, CheckGRPC:
+		if p.Target == "" {
+			return fmt.Errorf("--target HOST:PORT is required for --check %s", p.Check)
+		}
+		return validateHostPort(p.Target)
+	case CheckHTTP, CheckHTTPS:
+		if p.Target == "" {
+			return fmt.Errorf("--target URL is required for --check %s", p.Check)
+		}
+		u, err := url.Parse(p.Target)
+		if err != nil {
+			return fmt.Errorf("--target: %w", err)
+		}
+		if u.Scheme != p.Check || u.Host == "" {
+			return fmt.Errorf("--target %q: want a %s://HOST[:PORT]/PATH URL", p.Target, p.Check)
+		}
+		return nil
+	case CheckExec, CheckSystemd, CheckNone:
+		if p.Target != "" {
+			return fmt.Errorf("--target is not used by --check %s", p.Check)
+		}
+		return nil
+	case "":
+		return fmt.Errorf("--check is required")
+	default:
+		return fmt.Errorf("--check %q: want tcp, grpc, http, https, exec, systemd or none", p.Check)
+	}
+}
+
+func validateHostPort(t string) error {
+	host, port, err := net.SplitHostPort(t)
+	if err != nil {
+		return fmt.Errorf("--target %q: want HOST:PORT: %w", t, err)
+	}
+	n, err := strconv.Atoi(port)
+	if host == "" || err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("--target %q: want HOST:PORT with a port in 1..65535", t)
+	}
+	return nil
+}
