@@ -104,13 +104,28 @@ func escapeSpecifiers(s string) string {
 	return strings.ReplaceAll(s, "%", "%%")
 }
 
+// specMark starts an Exec argument that bootstage itself wrote with
+// specifiers meant for systemd. It begins with NUL, which no configuration
+// value can hold (CheckValue refuses it), so configuration can never
+// pass for it.
+const specMark = "\x00bootstage-specifiers:"
+
+// Specifiers marks an Exec argument whose "%" specifiers systemd must
+// expand, e.g. Specifiers("--cidfile=%t/%N.cid"). "$" and quoting are
+// still escaped. Never pass configuration through it.
+func Specifiers(arg string) string { return specMark + arg }
+
 // quoteWord renders one word for a setting that systemd splits with
 // extract_first_word(EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE): Exec*= arguments
 // and Environment= assignments. The word is always safe: "%" is doubled,
 // "$" doubled when dollar is set (Exec*= expands $VAR), and the word is
 // double-quoted, with "\" and `"` escaped, whenever it is not plain.
 func quoteWord(s string, dollar bool) string {
-	s = escapeSpecifiers(s)
+	if rest, ok := strings.CutPrefix(s, specMark); ok {
+		s = rest
+	} else {
+		s = escapeSpecifiers(s)
+	}
 	if dollar {
 		s = strings.ReplaceAll(s, "$", "$$")
 	}

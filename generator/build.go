@@ -1,0 +1,189 @@
+package generator
+
+import (
+	"fmt"
+
+	"github.com/bootstage/bootstage/generator/config"
+	"github.com/bootstage/bootstage/healthd/spec"
+	"github.com/bootstage/bootstage/runtimes"
+	"github.com/bootstage/bootstage/units"
+)
+
+// Runtimes maps each runtime to its implementation; runtimes.go fills it.
+var Runtimes = map[config.Runtime]runtimes.Runtime{}
+
+type builder struct {
+	host  runtimes.Host
+	out   *Output
+	names map[string]string // unit name -> what claimed it, for collisions
+}
+
+// stageUnits is what one stage contributes to its target and gate.
+type stageUnits struct {
+	components []string
+	probes     []spec.Probe
+}
+
+func (b *builder) build() {
+	stages := b.out.Tree.Stages
+	// Stage units claim their names first: a service cannot take them.
+	for _, st := range stages {
+		b.claim(mustName(units.StageTarget(st.Name)), "stage "+st.Name)
+		b.claim(mustName(units.GateService(st.Name)), "stage "+st.Name)
+	}
+	var all []string
+	for i, st := range stages {
+		var prev *config.Stage
+		if i > 0 {
+			prev = stages[i-1]
+		}
+		su := b.stage(st, prev)
+		b.out.Units = append(b.out.Units, stageTarget(st, su), b.gate(st, su))
+		all = append(all, mustName(units.StageTarget(st.Name)))
+	}
+	b.brokenWithoutStage(&all)
+	b.out.Units = append(b.out.Units, mainTarget(all))
+	b.out.Links = append(b.out.Links, Link{Name: "multi-user.target.wants/" + MainTarget, Target: "../" + MainTarget})
+}
+
+// stage builds the units of every component of st, valid or broken.
+func (b *builder) stage(st, prev *config.Stage) stageUnits {
+	var su stageUnits
+	for _, svc := range st.Services {
+		for _, c := range svc.Components {
+			name, ok := b.componentName(svc.Name, c.Name, svc.Source)
+			if !ok {
+				continue
+			}
+			f := b.component(name, svc, c, st, prev)
+			if err := f.Err(); err != nil {
+				b.problem(svc.Source, err.Error())
+				f = brokenUnit(name, svc.Name+"/"+c.Name, svc.Source, []error{err})
+				stageDeps(f, st, prev)
+			}
+			b.out.Units = append(b.out.Units, f)
+			su.components = append(su.components, name)
+			su.probes = append(su.probes, probe(svc, c, name))
+		}
+	}
+	for _, br := range b.out.Tree.Broken {
+		if br.Stage != st.Name {
+			continue
+		}
+		for _, f := range b.broken(br) {
+			stageDeps(f, st, prev)
+			su.components = append(su.components, f.Name)
+			su.probes = append(su.probes, spec.Probe{Component: br.Name, Unit: f.Name, Check: spec.CheckSystemd})
+		}
+	}
+	return su
+}
+
+// brokenWithoutStage generates the failing units of broken services whose
+// stage is unknown, wanted straight by bootstage.target.
+func (b *builder) brokenWithoutStage(wants *[]string) {
+	for _, br := range b.out.Tree.Broken {
+		if br.Stage != "" {
+			continue
+		}
+		for _, f := range b.broken(br) {
+			*wants = append(*wants, f.Name)
+		}
+	}
+}
+
+func (b *builder) broken(br *config.Broken) []*units.File {
+	name, ok := b.componentName(br.Name, "", br.Source)
+	if !ok {
+		return nil
+	}
+	f := brokenUnit(name, br.Name, br.Source, br.Errors)
+	b.out.Units = append(b.out.Units, f)
+	return []*units.File{f}
+}
+
+func (b *builder) componentName(service, component, source string) (string, bool) {
+	name, err := units.ServiceName(service, component)
+	if err != nil {
+		b.problem(source, fmt.Sprintf("%s/%s: %v", service, component, err))
+		return "", false
+	}
+	return name, b.claim(name, source)
+}
+
+// claim records that source generates unit name; false on a collision.
+func (b *builder) claim(name, source string) bool {
+	if prev, ok := b.names[name]; ok {
+		b.problem(source, fmt.Sprintf("unit %s is already generated for %s; rename the service or component", name, prev))
+		return false
+	}
+	b.names[name] = source
+	return true
+}
+
+func (b *builder) problem(file, msg string) {
+	b.out.Problems = append(b.out.Problems, config.Problem{File: file, Msg: msg})
+}
+
+// component builds the unit of one valid component.
+func (b *builder) component(name string, svc *config.Service, c *config.Component, st, prev *config.Stage) *units.File {
+	f := units.NewFile(name, header(svc.Source)...)
+	u := f.Section("Unit")
+	u.Text("Description", fmt.Sprintf("%s (%s, bootstage stage %s)", displayName(svc.Name, c.Name), runtimeWord(c.Runtime), st.Name))
+	u.Text("SourcePath", svc.Source)
+	stageDeps(f, st, prev)
+	rt := Runtimes[c.Runtime]
+	if rt == nil {
+		return brokenUnit(name, displayName(svc.Name, c.Name), svc.Source,
+			[]error{fmt.Errorf("runtime %q is not built into this bootstage", c.Runtime)})
+	}
+	rt.Fill(f, svc, c, b.host)
+	return f
+}
+
+// stageDeps orders a component unit after the stage before its own, and
+// ties it to its stage target (DESIGN §3).
+func stageDeps(f *units.File, st, prev *config.Stage) {
+	u := f.Section("Unit")
+	if prev == nil {
+		u.Names("Wants", "network-online.target")
+		u.Names("After", "network-online.target")
+	} else {
+		target := mustName(units.StageTarget(prev.Name))
+		u.Names("After", target)
+		if prev.OnTimeout == config.Proceed {
+			u.Names("Wants", target)
+		} else {
+			u.Names("Requires", target)
+		}
+	}
+	u.Names("PartOf", mustName(units.StageTarget(st.Name)))
+}
+
+func displayName(service, component string) string {
+	if component == "" {
+		return service
+	}
+	return service + "/" + component
+}
+
+func runtimeWord(r config.Runtime) string {
+	if r == config.QEMU {
+		return "qemu VM"
+	}
+	return "podman container"
+}
+
+func header(source string) []string {
+	if source == "" {
+		return []string{"Generated by bootstage-generator. Changes here are lost at the next daemon-reload."}
+	}
+	return []string{
+		"Generated by bootstage-generator from " + source + ".",
+		"Edit that file and run `systemctl daemon-reload`; changes here are lost.",
+	}
+}
+
+// mustName is for names built from validated stage names, at most 64
+// plain characters, which can never exceed the length limit.
+func mustName(n string, _ error) string { return n }

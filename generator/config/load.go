@@ -1,0 +1,188 @@
+// Package config reads bootstage's configuration tree (DESIGN §2): the
+// search path, stages.toml and services/*.toml, strictly. Every problem is
+// a Problem with its file, line and column; a bad service file costs only
+// that service, which is kept as Broken so its units can say why.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// DefaultSearchPath is where configuration is looked for, highest
+// priority first: a file in an earlier directory hides one of the same
+// name in a later one.
+var DefaultSearchPath = []string{"/etc/bootstage", "/run/bootstage", "/usr/local/lib/bootstage", "/usr/lib/bootstage"}
+
+// SearchPath is BOOTSTAGE_CONFIG_PATH (colon-separated) when set, else
+// DefaultSearchPath.
+func SearchPath() []string {
+	if v := os.Getenv("BOOTSTAGE_CONFIG_PATH"); v != "" {
+		var dirs []string
+		for _, d := range strings.Split(v, ":") {
+			if d != "" {
+				dirs = append(dirs, d)
+			}
+		}
+		return dirs
+	}
+	return DefaultSearchPath
+}
+
+// Load reads the configuration in dirs for the node called hostname.
+func Load(dirs []string, hostname string) (*Tree, Problems) {
+	var problems Problems
+	stages, stageProblems := loadStages(dirs)
+	problems = append(problems, stageProblems...)
+	tree := &Tree{}
+	files, listProblems := serviceFiles(dirs)
+	problems = append(problems, listProblems...)
+	for _, name := range sortedKeys(files) {
+		file := files[name]
+		svc, ps := loadService(name, file, stages)
+		problems = append(problems, ps...)
+		switch {
+		case svc == nil:
+			tree.Broken = append(tree.Broken, &Broken{Name: name, Stage: brokenStage(file, name, stages), Source: file, Errors: asErrors(ps)})
+		case len(svc.Nodes) > 0 && !contains(svc.Nodes, hostname):
+			tree.Skipped = append(tree.Skipped, name)
+		default:
+			tree.Services = append(tree.Services, svc)
+		}
+	}
+	if stages == nil {
+		stages = DefaultStages()
+	}
+	tree.Stages = stages.List
+	for _, s := range tree.Services {
+		st := stages.Lookup(s.Stage)
+		st.Services = append(st.Services, s)
+	}
+	problems = append(problems, unknownMembers(stages, files)...)
+	problems.Sort()
+	return tree, problems
+}
+
+// loadStages reads the stages.toml that wins in dirs. A broken stages.toml
+// returns nil: without it no service knows its place in the boot order.
+func loadStages(dirs []string) (*Stages, Problems) {
+	for _, d := range dirs {
+		file := filepath.Join(d, "stages.toml")
+		src, err := os.ReadFile(file)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, Problems{{File: file, Msg: err.Error()}}
+		}
+		return ParseStages(file, string(src))
+	}
+	return DefaultStages(), nil
+}
+
+// serviceFiles maps each service name to the file that wins for it.
+// A file that is a symlink to /dev/null masks the name, as in systemd.
+func serviceFiles(dirs []string) (map[string]string, Problems) {
+	files := map[string]string{}
+	masked := map[string]bool{}
+	var problems Problems
+	for _, d := range dirs {
+		entries, err := os.ReadDir(filepath.Join(d, "services"))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			problems = append(problems, Problem{File: filepath.Join(d, "services"), Msg: err.Error()})
+		}
+		for _, e := range entries {
+			name, ok := strings.CutSuffix(e.Name(), ".toml")
+			if !ok || e.IsDir() || files[name] != "" || masked[name] {
+				continue
+			}
+			file := filepath.Join(d, "services", e.Name())
+			if t, _ := os.Readlink(file); t == "/dev/null" {
+				masked[name] = true
+				continue
+			}
+			files[name] = file
+		}
+	}
+	return files, problems
+}
+
+func loadService(name, file string, stages *Stages) (*Service, Problems) {
+	if !validName(name) {
+		return nil, Problems{{File: file, Msg: fmt.Sprintf("invalid service name %q", name), Hint: nameHint + ": rename the file"}}
+	}
+	if stages == nil {
+		return nil, Problems{{File: file, Msg: "not generated: stages.toml is invalid, so this service's place in the boot order is unknown"}}
+	}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return nil, Problems{{File: file, Msg: err.Error()}}
+	}
+	return ParseService(file, string(src), stages)
+}
+
+// brokenStage makes a best effort to place a broken service in its stage,
+// so that its failing unit stands where the operator looks for it.
+func brokenStage(file, name string, stages *Stages) string {
+	if stages == nil {
+		return ""
+	}
+	if s := stages.member[name]; s != "" {
+		return s
+	}
+	var loose struct{ Stage string }
+	if src, err := os.ReadFile(file); err == nil {
+		toml.Decode(string(src), &loose) //nolint:errcheck // best effort on a file known to be broken
+	}
+	if stages.Lookup(loose.Stage) != nil {
+		return loose.Stage
+	}
+	if stages.File == "" {
+		return stages.List[0].Name
+	}
+	return ""
+}
+
+func unknownMembers(stages *Stages, files map[string]string) Problems {
+	var ps Problems
+	for _, svc := range sortedKeys(stages.member) {
+		if files[svc] == "" {
+			ps = append(ps, Problem{File: stages.File, Warning: true,
+				Msg: fmt.Sprintf("stage %q lists service %q, which has no file", stages.member[svc], svc)})
+		}
+	}
+	return ps
+}
+
+func asErrors(ps Problems) []error {
+	out := make([]error, len(ps))
+	for i := range ps {
+		out[i] = ps[i]
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func contains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,276 @@
+package config
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// ParseService reads one services/NAME.toml against the stages it may
+// name. It returns the service when the file is valid; otherwise a nil
+// service and every problem found.
+func ParseService(file, src string, stages *Stages) (*Service, Problems) {
+	d, t, err := parse(file, src)
+	if err != nil {
+		return nil, d.problems
+	}
+	stem := strings.TrimSuffix(filepath.Base(file), ".toml")
+	s := &Service{Source: file, Name: stem}
+	if n := t.str("name", stem); n != stem {
+		d.errAt("name", fmt.Sprintf("rename the file to %s.toml, or drop the key", n),
+			"name %q does not match the file name %q", n, stem)
+	}
+	s.Stage = stages.resolve(t, stem)
+	s.Nodes = t.strs("nodes")
+	comps := t.tables("components")
+	if len(comps) == 0 && !t.has("components") {
+		d.errAt("", "add a [[components]] table", "a service needs at least one component")
+	}
+	for _, ct := range comps {
+		c := parseComponent(ct)
+		resolveCheck(ct, c, stages.check(s.Stage))
+		s.Components = append(s.Components, c)
+	}
+	t.done()
+	checkComponentNames(d, s, comps)
+	checkStrings(d, t)
+	if len(d.problems) > 0 {
+		d.problems.Sort()
+		return nil, d.problems
+	}
+	return s, nil
+}
+
+func checkComponentNames(d *doc, s *Service, comps []table) {
+	seen := map[string]bool{}
+	for i, c := range s.Components {
+		switch {
+		case c.Name != "" && !validName(c.Name):
+			d.errAt(comps[i].key("name"), nameHint, "invalid component name %q", c.Name)
+		case c.Name == "" && len(s.Components) > 1:
+			d.errAt(comps[i].path, `add name = "..."`, "a service with several components must name each")
+		case seen[c.Name]:
+			d.errAt(comps[i].key("name"), "", "duplicate component name %q", c.Name)
+		}
+		seen[c.Name] = true
+	}
+}
+
+func parseComponent(t table) *Component {
+	c := &Component{Name: t.str("name", "")}
+	rt := t.enum("runtime", "podman", "podman", "qemu", "unikernel")
+	c.Runtime = Runtime(rt)
+	if rt == "unikernel" {
+		c.Runtime, c.Nanos = QEMU, true
+	}
+	c.Image = t.str("image", "")
+	c.Cmd = t.strs("cmd")
+	c.Env = parseEnv(t)
+	c.Ports = parsePorts(t)
+	c.Volumes = parseVolumes(t)
+	c.Restart = Restart(t.enum("restart", "on-failure", "no", "on-failure", "always", "unless-stopped"))
+	c.StartTimeout = t.duration("start_timeout", 0)
+	c.StopTimeout = t.duration("stop_timeout", 0)
+	if c.Runtime == Podman {
+		parsePodman(t, c)
+	} else {
+		parseQEMU(t, c)
+	}
+	c.Health = parseHealth(t, c)
+	t.done()
+	return c
+}
+
+// onlyFor reports keys set on a component of the other runtime.
+func onlyFor(t table, runtime string, keys ...string) {
+	for _, k := range keys {
+		if t.has(k) {
+			t.d.errAt(t.key(k), "", "%s is only for runtime = %q", k, runtime)
+		}
+	}
+}
+
+func parsePodman(t table, c *Component) {
+	c.Entrypoint = t.strs("entrypoint")
+	c.Network = t.str("network", "")
+	c.User = t.str("user", "")
+	c.PodmanArgs = t.strs("podman_args")
+	if c.Image == "" {
+		t.d.errAt(t.path, `add image = "registry.example/name:tag"`, "a podman component needs an image")
+	}
+	onlyFor(t, "qemu", "kernel", "initrd", "append", "disk", "snapshot", "image_path",
+		"memory_mb", "vcpus", "accel", "qemu_args")
+}
+
+func parseQEMU(t table, c *Component) {
+	c.Kernel = t.str("kernel", "")
+	c.Initrd = t.str("initrd", "")
+	c.Append = t.str("append", "")
+	c.Disk = t.str("disk", "")
+	c.Snapshot = t.boolean("snapshot")
+	c.ImagePath = t.str("image_path", "")
+	c.MemoryMB = t.integer("memory_mb", 0, 16, 1<<20)
+	c.VCPUs = t.integer("vcpus", 1, 1, 256)
+	c.Accel = t.enum("accel", "auto", "auto", "kvm", "tcg")
+	c.QEMUArgs = t.strs("qemu_args")
+	if !t.has("memory_mb") {
+		t.d.errAt(t.path, "add memory_mb = 256 (MiB)", "a qemu component needs memory_mb")
+	}
+	onlyFor(t, "podman", "entrypoint", "network", "user", "podman_args")
+	checkBootSource(t, c)
+}
+
+func checkBootSource(t table, c *Component) {
+	n := 0
+	for _, s := range []string{c.Kernel, c.Disk, c.Image} {
+		if s != "" {
+			n++
+		}
+	}
+	const hint = `set exactly one of kernel = "...", disk = "..." or image = "..." with image_path`
+	switch {
+	case n != 1:
+		t.d.errAt(t.path, hint, "a qemu component needs exactly one boot source, has %d", n)
+	case c.Image != "" && c.ImagePath == "":
+		t.d.errAt(t.key("image"), "add image_path = \"/path/in/image\"", "image needs image_path: the file inside the image to boot")
+	case c.Image == "" && c.ImagePath != "":
+		t.d.errAt(t.key("image_path"), "", "image_path is only used with image")
+	case c.Kernel == "" && (c.Initrd != "" || c.Append != ""):
+		t.d.errAt(t.path, "", "initrd and append are only used with kernel")
+	case c.Disk == "" && c.Snapshot:
+		t.d.errAt(t.key("snapshot"), "", "snapshot is only used with disk")
+	}
+	for _, k := range []string{"kernel", "initrd", "disk", "image_path"} {
+		if p := t.str(k, ""); p != "" && !strings.HasPrefix(p, "/") {
+			t.d.errAt(t.key(k), "", "expected an absolute path, got %q", p)
+		}
+	}
+}
+
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// parseEnv reads env as a table or as a list of "KEY=VALUE" strings.
+func parseEnv(t table) []EnvVar {
+	v, ok := t.get("env")
+	if !ok {
+		return nil
+	}
+	var out []EnvVar
+	add := func(path, k, val string) {
+		if !envName.MatchString(k) {
+			t.d.errAt(path, "letters, digits and _, not starting with a digit", "invalid variable name %q", k)
+			return
+		}
+		out = append(out, EnvVar{k, val})
+	}
+	switch v.(type) {
+	case map[string]any:
+		et, _ := t.sub("env")
+		for k := range et.m {
+			add(et.key(k), k, et.str(k, ""))
+		}
+		et.done()
+	case []any:
+		for i, kv := range t.strs("env") {
+			k, val, found := strings.Cut(kv, "=")
+			if !found {
+				t.d.errAt(join(t.key("env"), fmt.Sprint(i)), "", `expected "KEY=VALUE", got %q`, kv)
+				continue
+			}
+			add(join(t.key("env"), fmt.Sprint(i)), k, val)
+		}
+	default:
+		t.d.errAt(t.key("env"), `env = { KEY = "value" } or env = ["KEY=value"]`, "expected a table or an array, got %s", typeName(v))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+func parseHealth(t table, c *Component) Health {
+	h := Health{Interval: 10 * time.Second, Timeout: 2 * time.Second, Threshold: 3, Host: "127.0.0.1", Path: "/"}
+	ht, ok := t.sub("health")
+	if !ok {
+		h.Port = defaultHealthPort(c)
+		return h
+	}
+	h.Check = ht.enum("check", "", "", "tcp", "grpc", "http", "https", "exec", "systemd", "none")
+	h.Host = ht.str("host", h.Host)
+	h.Port = ht.integer("port", defaultHealthPort(c), 1, 65535)
+	h.Path = ht.str("path", h.Path)
+	h.Status = ht.integer("status", 0, 100, 599)
+	h.Service = ht.str("service", "")
+	h.Command = ht.strs("command")
+	h.Interval = ht.duration("interval", h.Interval)
+	h.Timeout = ht.duration("timeout", h.Timeout)
+	h.OnUnhealthy = ht.enum("on_unhealthy", "", "", "restart")
+	h.Threshold = ht.integer("unhealthy_threshold", h.Threshold, 1, 1000)
+	if h.Check == "exec" && len(h.Command) == 0 {
+		ht.d.errAt(ht.key("check"), `add command = ["/usr/bin/check", "arg"]`, "an exec check needs a command")
+	}
+	if len(h.Command) > 0 && !strings.HasPrefix(h.Command[0], "/") {
+		ht.d.errAt(ht.key("command")+".0", "", "expected an absolute path, got %q", h.Command[0])
+	}
+	if h.Interval <= 0 || h.Timeout <= 0 {
+		ht.d.errAt(ht.path, "", "interval and timeout must be more than zero")
+	}
+	ht.done()
+	return h
+}
+
+// resolveCheck fills in the stage's default check and makes sure the
+// check has what it probes.
+func resolveCheck(t table, c *Component, stageCheck string) {
+	h := &c.Health
+	if h.Check == "" {
+		h.Check = stageCheck
+	}
+	if h.Check == "" {
+		h.Check = "tcp"
+	}
+	switch h.Check {
+	case "tcp", "grpc", "http", "https":
+		if h.Port == 0 {
+			t.d.errAt(t.path, `set health.port, publish a port, or set health.check = "systemd" or "none"`,
+				"the %s health check needs a port", h.Check)
+		}
+	}
+}
+
+// defaultHealthPort is the host port of the first ports entry, as the old
+// agent probed it; 0 when there is none.
+func defaultHealthPort(c *Component) int {
+	if len(c.Ports) > 0 {
+		return c.Ports[0].HostPort
+	}
+	return 0
+}
+
+// checkStrings refuses, at their position, strings that no unit file can
+// hold: a newline would start a new key or section.
+func checkStrings(d *doc, t table) {
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch v := v.(type) {
+		case string:
+			if strings.ContainsAny(v, "\x00\n\r") {
+				d.errAt(path, "a value must stay on one line of a unit file", "newline, carriage return or NUL not allowed")
+			}
+		case []any:
+			for i, e := range v {
+				walk(join(path, fmt.Sprint(i)), e)
+			}
+		case []map[string]any:
+			for i, e := range v {
+				walk(join(path, fmt.Sprint(i)), e)
+			}
+		case map[string]any:
+			for k, e := range v {
+				walk(join(path, k), e)
+			}
+		}
+	}
+	walk("", t.m)
+}

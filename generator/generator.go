@@ -1,0 +1,90 @@
+// Package generator turns a bootstage configuration tree into systemd
+// units (DESIGN §3): one service per component, through its runtime; one
+// target and one health gate per stage; bootstage.target wanting them all.
+// It reads configuration and returns the units; writing them is Write's.
+package generator
+
+import (
+	"fmt"
+	"os"
+	"sort"
+
+	"github.com/bootstage/bootstage/generator/config"
+	"github.com/bootstage/bootstage/runtimes"
+	"github.com/bootstage/bootstage/units"
+)
+
+// Paths written into units. The build sets them (-ldflags -X) from its
+// configured libexecdir and bindir.
+var (
+	HealthdPath   = "/usr/libexec/bootstage/bootstage-healthd"
+	BootstagePath = "/usr/bin/bootstage"
+)
+
+// MainTarget wants every stage; multi-user.target wants it.
+const MainTarget = "bootstage.target"
+
+// Options says what to generate for.
+type Options struct {
+	ConfigPath []string       // nil: config.SearchPath()
+	Hostname   string         // "": os.Hostname()
+	Host       *runtimes.Host // nil: DetectHost()
+}
+
+// Output is everything one generator run produces.
+type Output struct {
+	Tree     *config.Tree
+	Units    []*units.File // sorted by name
+	Links    []Link        // sorted by name
+	Problems config.Problems
+}
+
+// Link is a symlink in the output directory, relative to it.
+type Link struct{ Name, Target string }
+
+// Generate loads the configuration and builds every unit. A bad service
+// file never fails the whole: it becomes Problems and failing units.
+func Generate(opts Options) (*Output, error) {
+	dirs := opts.ConfigPath
+	if dirs == nil {
+		dirs = config.SearchPath()
+	}
+	hostname := opts.Hostname
+	if hostname == "" {
+		h, err := os.Hostname()
+		if err != nil {
+			return nil, fmt.Errorf("reading the hostname: %w", err)
+		}
+		hostname = h
+	}
+	host := opts.Host
+	if host == nil {
+		h := DetectHost()
+		host = &h
+	}
+	tree, problems := config.Load(dirs, hostname)
+	return Build(tree, problems, *host), nil
+}
+
+// Build makes the units of a loaded tree; problems are those of loading.
+func Build(tree *config.Tree, problems config.Problems, host runtimes.Host) *Output {
+	b := &builder{host: host, out: &Output{Tree: tree, Problems: problems}, names: map[string]string{}}
+	b.build()
+	sort.Slice(b.out.Units, func(i, j int) bool { return b.out.Units[i].Name < b.out.Units[j].Name })
+	sort.Slice(b.out.Links, func(i, j int) bool { return b.out.Links[i].Name < b.out.Links[j].Name })
+	b.out.Problems.Sort()
+	return b.out
+}
+
+// Files renders the output as relative path -> content; a link's content
+// is "-> TARGET". For dry runs, plans and golden files.
+func (o *Output) Files() map[string][]byte {
+	m := make(map[string][]byte, len(o.Units)+len(o.Links))
+	for _, u := range o.Units {
+		m[u.Name] = u.Bytes()
+	}
+	for _, l := range o.Links {
+		m[l.Name] = []byte("-> " + l.Target + "\n")
+	}
+	return m
+}

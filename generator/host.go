@@ -1,0 +1,53 @@
+package generator
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/bootstage/bootstage/runtimes"
+)
+
+// DefaultCgroupsMode is podman's --cgroups= for generated units: conmon
+// in the unit's cgroup, the container in a sub-cgroup of it, as podman's
+// own systemd integration does.
+const DefaultCgroupsMode = "split"
+
+// DetectKVM decides accel = "auto"; the QEMU runtime sets it. It must not
+// trust /dev/kvm's mere existence (see runtimes/qemu).
+var DetectKVM = func() (bool, string) { return false, "KVM detection not built in" }
+
+// DetectHost looks up what the runtimes need on this machine. It only
+// stats files: a generator must not block boot.
+func DetectHost() runtimes.Host {
+	kvm, _ := DetectKVM()
+	return runtimes.Host{
+		Podman:      findBinary("podman"),
+		QEMU:        findBinary("qemu-system-x86_64"),
+		Ops:         findOptional("ops"),
+		Bootstage:   BootstagePath,
+		Healthd:     HealthdPath,
+		CgroupsMode: DefaultCgroupsMode,
+		KVM:         kvm,
+	}
+}
+
+var binDirs = []string{"/usr/bin", "/usr/local/bin", "/bin", "/usr/sbin"}
+
+// findBinary returns where name is installed, or /usr/bin/NAME, so that a
+// unit still says what it would run (and fails clearly) when it is not.
+func findBinary(name string) string {
+	if p := findOptional(name); p != "" {
+		return p
+	}
+	return filepath.Join("/usr/bin", name)
+}
+
+func findOptional(name string) string {
+	for _, d := range binDirs {
+		p := filepath.Join(d, name)
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+			return p
+		}
+	}
+	return ""
+}

@@ -1,0 +1,103 @@
+package generator
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+
+	"github.com/bootstage/bootstage/generator/config"
+	"github.com/bootstage/bootstage/healthd/spec"
+	"github.com/bootstage/bootstage/units"
+)
+
+// stageTarget is bootstage-S.target: it wants the stage's components and
+// is reached only once its gate has said READY=1.
+func stageTarget(st *config.Stage, su stageUnits) *units.File {
+	name := mustName(units.StageTarget(st.Name))
+	f := units.NewFile(name, header(st.Source)...)
+	u := f.Section("Unit")
+	u.Text("Description", "bootstage stage "+st.Name)
+	u.Literal("Documentation", "man:bootstage.toml(5)")
+	if st.Source != "" {
+		u.Text("SourcePath", st.Source)
+	}
+	gate := mustName(units.GateService(st.Name))
+	u.Names("Wants", su.components...)
+	u.Names("Requires", gate)
+	u.Names("After", gate)
+	return f
+}
+
+// mainTarget is bootstage.target, which multi-user.target wants.
+func mainTarget(wants []string) *units.File {
+	f := units.NewFile(MainTarget, header("")...)
+	u := f.Section("Unit")
+	u.Text("Description", "bootstage: every stage of this node")
+	u.Literal("Documentation", "man:bootstage(1)")
+	u.Names("Wants", wants...)
+	return f
+}
+
+// probe is the health check of one component as the gate runs it.
+func probe(svc *config.Service, c *config.Component, unit string) spec.Probe {
+	h := c.Health
+	p := spec.Probe{
+		Component: displayName(svc.Name, c.Name),
+		Unit:      unit,
+		Check:     h.Check,
+		Interval:  h.Interval,
+		Timeout:   h.Timeout,
+		Threshold: h.Threshold,
+	}
+	addr := net.JoinHostPort(h.Host, strconv.Itoa(h.Port))
+	switch h.Check {
+	case spec.CheckTCP:
+		p.Target = addr
+	case spec.CheckGRPC:
+		p.Target, p.GRPCService = addr, h.Service
+	case spec.CheckHTTP, spec.CheckHTTPS:
+		p.Target = fmt.Sprintf("%s://%s%s", h.Check, addr, h.Path)
+		p.HTTPStatus = h.Status
+	case spec.CheckExec:
+		p.Command = h.Command
+	case spec.CheckNone:
+		p.Interval, p.Timeout = 0, 0
+	}
+	if h.OnUnhealthy == spec.Restart {
+		p.OnUnhealthy = spec.Restart
+	}
+	return p
+}
+
+// brokenUnit stands in for a component whose configuration is invalid:
+// starting it fails and prints why, so `systemctl status` and
+// `journalctl -u` tell the operator what to fix.
+func brokenUnit(name, display, source string, errs []error) *units.File {
+	f := units.NewFile(name, header(source)...)
+	u := f.Section("Unit")
+	u.Text("Description", display+" (invalid bootstage configuration)")
+	u.Text("SourcePath", source)
+	s := f.Section("Service")
+	s.Literal("Type", "oneshot")
+	argv := []string{"/bin/sh", "-c", `for line in "$@"; do echo "$line" >&2; done; exit 1`, "bootstage"}
+	argv = append(argv, "bootstage: "+source+" is invalid; this unit fails until it is fixed:")
+	for _, e := range errs {
+		argv = append(argv, "  "+oneLine(e.Error()))
+	}
+	s.Exec("ExecStart", "", argv)
+	if f.Err() != nil { // an error text that cannot stand in a unit: say less
+		return brokenUnit(name, display, oneLine(source), []error{fmt.Errorf("invalid configuration")})
+	}
+	return f
+}
+
+// oneLine makes text safe to stand as one argument in a unit file.
+func oneLine(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c == '\n' || c == '\r' || c == 0 {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}
