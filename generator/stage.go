@@ -79,12 +79,15 @@ func brokenUnit(name, display, source string, errs []error) *units.File {
 	u.Text("SourcePath", source)
 	s := f.Section("Service")
 	s.Literal("Type", "oneshot")
-	argv := []string{"/bin/sh", "-c", `for line in "$@"; do echo "$line" >&2; done; exit 1`, "bootstage"}
-	argv = append(argv, "bootstage: "+source+" is invalid; this unit fails until it is fixed:")
-	for _, e := range errs {
-		argv = append(argv, "  "+oneLine(e.Error()))
+	// One message per line: the shell prints each argument on its own line.
+	groups := [][]string{
+		{"/bin/sh", "-c", `for line in "$@"; do echo "$line" >&2; done; exit 1`, "bootstage"},
+		{"bootstage: " + source + " is invalid; this unit fails until it is fixed:"},
 	}
-	s.Exec("ExecStart", "", argv)
+	for _, e := range errs {
+		groups = append(groups, []string{"  " + oneLine(e.Error())})
+	}
+	s.Exec("ExecStart", "", groups...)
 	if f.Err() != nil { // an error text that cannot stand in a unit: say less
 		return brokenUnit(name, display, oneLine(source), []error{fmt.Errorf("invalid configuration")})
 	}

@@ -61,7 +61,22 @@ func logOutput() io.Writer {
 			return kmsg{f}
 		}
 	}
-	return os.Stderr
+	return plain{os.Stderr}
+}
+
+// plain drops the "<N>" priority prefix that only the kernel log reads.
+type plain struct{ w io.Writer }
+
+func (p plain) Write(b []byte) (int, error) {
+	for _, line := range splitLines(b) {
+		if len(line) > 3 && line[0] == '<' && line[2] == '>' {
+			line = line[3:]
+		}
+		if _, err := p.w.Write(line); err != nil {
+			return 0, err
+		}
+	}
+	return len(b), nil
 }
 
 // kmsg writes each line as its own kernel log record.

@@ -146,9 +146,15 @@ func (t table) enum(k, def string, allowed ...string) string {
 			return s
 		}
 	}
-	hint := "expected one of: " + strings.Join(allowed, ", ")
-	if c := closest(s, allowed); c != "" {
-		hint = fmt.Sprintf("did you mean %q? expected one of: %s", c, strings.Join(allowed, ", "))
+	var shown []string
+	for _, a := range allowed {
+		if a != "" { // "" stands for "not set", never written
+			shown = append(shown, a)
+		}
+	}
+	hint := "expected one of: " + strings.Join(shown, ", ")
+	if c := closest(s, shown); c != "" {
+		hint = fmt.Sprintf("did you mean %q? expected one of: %s", c, strings.Join(shown, ", "))
 	}
 	t.d.errAt(t.key(k), hint, "unknown value %q", s)
 	return def

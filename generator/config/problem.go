@@ -30,11 +30,28 @@ func (p Problem) Error() string {
 		b.WriteString("warning: ")
 	}
 	if p.Key != "" {
-		b.WriteString(p.Key + ": ")
+		b.WriteString(displayKey(p.Key) + ": ")
 	}
 	b.WriteString(p.Msg)
 	if p.Hint != "" {
 		b.WriteString(" (" + p.Hint + ")")
+	}
+	return b.String()
+}
+
+// displayKey writes array indices as such: components[1].ports[0].
+func displayKey(path string) string {
+	parts := strings.Split(path, ".")
+	var b strings.Builder
+	for i, p := range parts {
+		if p != "" && strings.Trim(p, "0123456789") == "" {
+			b.WriteString("[" + p + "]")
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(p)
 	}
 	return b.String()
 }
@@ -89,22 +106,28 @@ func closest(s string, candidates []string) string {
 	return best
 }
 
+// editDistance is the optimal string alignment distance: insertions,
+// deletions, substitutions and transpositions ("grcp" is one from "grpc").
 func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return d[len(a)][len(b)]
 }
