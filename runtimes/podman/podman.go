@@ -1,0 +1,173 @@
+// Package podman is the podman runtime of bootstage: it turns one component
+// into the [Service] section of a unit that runs `podman run`, following the
+// conventions of podman's own systemd integration (podman-systemd.unit(5),
+// Quadlet): Type=notify with --sdnotify=conmon, a cidfile, --replace, --rm,
+// Delegate=yes, KillMode=mixed, and a stop that removes the container.
+//
+// The argv is built in a fixed order (see runArgv) so the same component
+// always gives byte-identical units, and every value reaches the unit
+// through the units package, which escapes it for systemd.
+package podman
+
+import (
+	"strings"
+	"time"
+
+	"github.com/bootstage/bootstage/generator/config"
+	"github.com/bootstage/bootstage/runtimes"
+	"github.com/bootstage/bootstage/units"
+)
+
+// Defaults used when the generator leaves a Host field empty, so that the
+// zero Host describes a stock Debian/Fedora machine.
+const (
+	DefaultPodman      = "/usr/bin/podman"
+	DefaultCgroupsMode = "split"
+)
+
+// DefaultStartTimeout is TimeoutStartSec= when a component sets no
+// start_timeout. The start job covers `podman run` up to conmon's READY=1,
+// which includes pulling the image; systemd's own 90s default is too short
+// for a large image on a slow link. Health is the gate's business, not this.
+const DefaultStartTimeout = 5 * time.Minute
+
+// RestartDelay is RestartSec= for restarting policies. systemd's 100ms
+// default would burn through StartLimitBurst= (5 starts in 10s) in half a
+// second and leave a crash-looping container failed for good; at 5s the
+// limit is never reached, so "always" means always, as it does in podman.
+const RestartDelay = 5 * time.Second
+
+// stopHeadroom is added to a component's stop_timeout for TimeoutStopSec=:
+// podman waits stop_timeout before it kills the container, then still has to
+// remove it. `podman generate systemd` uses the same 60s margin.
+const stopHeadroom = 60 * time.Second
+
+// rmPath removes the cidfile. /bin/rm exists on merged-/usr and split
+// systems alike.
+const rmPath = "/bin/rm"
+
+// Runtime is the podman runtime. Its zero value is ready to use.
+type Runtime struct{}
+
+var _ runtimes.Runtime = Runtime{}
+
+// Fill adds the [Service] section of component c of service s to f, and
+// RequiresMountsFor= in [Unit] for host directories it bind-mounts. The
+// container is named after the unit (f.Name without ".service"), so
+// `podman ps`, `podman logs` and `journalctl -u` all use one name.
+//
+// Fill trusts what config validation guarantees: a non-empty image and a
+// known restart policy. Values systemd could not read back (a newline, say)
+// are refused by the units package and reported by f.Err.
+func (Runtime) Fill(f *units.File, s *config.Service, c *config.Component, h runtimes.Host) {
+	if h.Podman == "" {
+		h.Podman = DefaultPodman
+	}
+	if h.CgroupsMode == "" {
+		h.CgroupsMode = DefaultCgroupsMode
+	}
+	stem := strings.TrimSuffix(f.Name, ".service")
+	name := ContainerName(stem)
+	cid := cidFile(stem)
+
+	requireMounts(f.Section("Unit"), c.Volumes)
+
+	svc := f.Section("Service")
+	svc.Text("Type", "notify")
+	// conmon, not the main process podman, sends READY=1 and MAINPID=.
+	svc.Text("NotifyAccess", "all")
+	// Lets `podman auto-update` and podman's own tools find the unit.
+	svc.Literal("Environment", "PODMAN_SYSTEMD_UNIT=%n")
+	// crun creates the container's cgroups below the unit's (split mode).
+	svc.Text("Delegate", "yes")
+	// SIGTERM reaches conmon alone, which stops the container its own way;
+	// only the final SIGKILL goes to the whole cgroup.
+	svc.Text("KillMode", "mixed")
+	// podman's own lines (the container ID, errors) carry the same
+	// identifier conmon gives the container's output.
+	svc.Text("SyslogIdentifier", name)
+	svc.Text("TimeoutStartSec", duration(startTimeout(c)))
+	if c.StopTimeout > 0 {
+		svc.Text("TimeoutStopSec", duration(c.StopTimeout+stopHeadroom))
+	}
+	restart := restartPolicy(c.Restart)
+	svc.Text("Restart", restart)
+	if restart != "no" {
+		svc.Text("RestartSec", duration(RestartDelay))
+	}
+	// conmon exits with the container's status; a container ended by the
+	// SIGTERM of a stop exits 143, which is a clean stop, not a failure.
+	// 137 (killed when the stop grace ran out) stays a failure.
+	svc.Text("SuccessExitStatus", "143")
+	// podman 4.3 `run --cidfile` refuses to start while the file exists,
+	// and neither `podman rm --cidfile` nor --rm deletes it: without this
+	// every second start fails ("container id file exists").
+	svc.Exec("ExecStartPre", "", []string{rmPath, "-f", cid})
+	svc.Exec("ExecStart", "", runArgv(h, c, name, cid)...)
+	svc.Exec("ExecStop", "", removeArgv(h.Podman, cid))
+	// ExecStop= is skipped when conmon died or the start failed; these run
+	// in every case, and leave nothing behind in /run.
+	svc.Exec("ExecStopPost", "-", removeArgv(h.Podman, cid))
+	svc.Exec("ExecStopPost", "-", []string{rmPath, "-f", cid})
+}
+
+func startTimeout(c *config.Component) time.Duration {
+	if c.StartTimeout > 0 {
+		return c.StartTimeout
+	}
+	return DefaultStartTimeout
+}
+
+// restartPolicy maps the docker/podman restart vocabulary to Restart=.
+// unless-stopped is always: systemd never restarts a unit stopped by
+// `systemctl stop`, which is exactly the "unless stopped" part. An empty
+// policy is "no", podman's own default.
+func restartPolicy(r config.Restart) string {
+	switch r {
+	case config.RestartOnFailure:
+		return "on-failure"
+	case config.RestartAlways, config.RestartUnlessStopped:
+		return "always"
+	default:
+		return "no"
+	}
+}
+
+// cidFile is where podman writes the container ID. It is what systemd
+// makes of %t/%N.cid for this unit in the system manager (%t is /run), spelt
+// out because units.Section.Exec escapes every "%" of its arguments.
+func cidFile(stem string) string {
+	return "/run/" + stem + ".cid"
+}
+
+// removeArgv stops and removes the container named in the cidfile, with its
+// anonymous volumes; -i makes a container that is already gone a success.
+func removeArgv(podman, cid string) []string {
+	return []string{podman, "rm", "-v", "-f", "-i", "--cidfile=" + cid}
+}
+
+// requireMounts orders the unit after the mounts holding the host side of
+// each bind mount. Named volumes (no leading "/") need none. A path that
+// RequiresMountsFor= would split or unescape (whitespace, quotes, "\") is
+// left out: the volume still works, only the ordering is lost.
+func requireMounts(unit *units.Section, vols []config.Volume) {
+	seen := map[string]bool{}
+	for _, v := range vols {
+		p := v.Host
+		if !strings.HasPrefix(p, "/") || seen[p] || strings.ContainsAny(p, " \t\"'\\") {
+			continue
+		}
+		seen[p] = true
+		unit.Text("RequiresMountsFor", p)
+	}
+}
+
+// duration renders d as a systemd time span: whole seconds as "90s",
+// anything finer in milliseconds, rounded up so a timeout never shrinks.
+func duration(d time.Duration) string {
+	if d%time.Second == 0 {
+		return itoa(int64(d/time.Second)) + "s"
+	}
+	ms := (d + time.Millisecond - 1) / time.Millisecond
+	return itoa(int64(ms)) + "ms"
+}
