@@ -65,6 +65,14 @@ func (d *doc) errAt(path, hint, format string, args ...any) {
 		Msg: fmt.Sprintf(format, args...), Hint: hint})
 }
 
+// errAtKey records a problem at the key of path: for problems with the
+// key itself (unknown, misplaced, a bad name).
+func (d *doc) errAtKey(path, hint, format string, args ...any) {
+	line, col := d.loc.key(path)
+	d.problems = append(d.problems, Problem{File: d.file, Line: line, Col: col, Key: path,
+		Msg: fmt.Sprintf(format, args...), Hint: hint})
+}
+
 func (t table) key(k string) string { return join(t.path, k) }
 
 // get marks k as known and returns its value.
@@ -100,9 +108,7 @@ func (t table) done() {
 		} else {
 			hint = "known keys here: " + strings.Join(known, ", ")
 		}
-		line, col := t.d.loc.key(t.key(k))
-		t.d.problems = append(t.d.problems, Problem{File: t.d.file, Line: line, Col: col,
-			Key: t.key(k), Msg: "unknown key", Hint: hint})
+		t.d.errAtKey(t.key(k), hint, "unknown key")
 	}
 }
 

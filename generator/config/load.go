@@ -10,10 +10,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
-
-	"github.com/BurntSushi/toml"
 )
 
 // DefaultSearchPath is where configuration is looked for, highest
@@ -137,18 +136,19 @@ func brokenStage(file, name string, stages *Stages) string {
 	if s := stages.member[name]; s != "" {
 		return s
 	}
-	var loose struct{ Stage string }
 	if src, err := os.ReadFile(file); err == nil {
-		toml.Decode(string(src), &loose) //nolint:errcheck // best effort on a file known to be broken
-	}
-	if stages.Lookup(loose.Stage) != nil {
-		return loose.Stage
+		if m := stageLine.FindSubmatch(src); m != nil && stages.Lookup(string(m[1])) != nil {
+			return string(m[1])
+		}
 	}
 	if stages.File == "" {
 		return stages.List[0].Name
 	}
 	return ""
 }
+
+// stageLine finds `stage = "core"` even in a file TOML cannot parse.
+var stageLine = regexp.MustCompile(`(?m)^\s*stage\s*=\s*["']([^"'\n]+)["']`)
 
 func unknownMembers(stages *Stages, files map[string]string) Problems {
 	var ps Problems

@@ -88,7 +88,7 @@ func parseComponent(t table) *Component {
 func onlyFor(t table, runtime string, keys ...string) {
 	for _, k := range keys {
 		if t.has(k) {
-			t.d.errAt(t.key(k), "", "%s is only for runtime = %q", k, runtime)
+			t.d.errAtKey(t.key(k), "", "%s is only for runtime = %q", k, runtime)
 		}
 	}
 }
@@ -159,9 +159,10 @@ func parseEnv(t table) []EnvVar {
 		return nil
 	}
 	var out []EnvVar
+	const hint = "letters, digits and _, not starting with a digit"
 	add := func(path, k, val string) {
 		if !envName.MatchString(k) {
-			t.d.errAt(path, "letters, digits and _, not starting with a digit", "invalid variable name %q", k)
+			t.d.errAt(path, hint, "invalid variable name %q", k)
 			return
 		}
 		out = append(out, EnvVar{k, val})
@@ -170,6 +171,11 @@ func parseEnv(t table) []EnvVar {
 	case map[string]any:
 		et, _ := t.sub("env")
 		for k := range et.m {
+			if !envName.MatchString(k) {
+				et.get(k)
+				t.d.errAtKey(et.key(k), hint, "invalid variable name %q", k)
+				continue
+			}
 			add(et.key(k), k, et.str(k, ""))
 		}
 		et.done()
@@ -230,9 +236,13 @@ func resolveCheck(t table, c *Component, stageCheck string) {
 	if h.Check == "" {
 		h.Check = "tcp"
 	}
+	// When port specs failed, they were reported already: say nothing more.
+	raw, isList := t.m["ports"].([]any)
+	_, set := t.m["ports"]
+	portsFailed := set && (!isList || len(raw) != len(c.Ports))
 	switch h.Check {
 	case "tcp", "grpc", "http", "https":
-		if h.Port == 0 {
+		if h.Port == 0 && !portsFailed {
 			t.d.errAt(t.path, `set health.port, publish a port, or set health.check = "systemd" or "none"`,
 				"the %s health check needs a port", h.Check)
 		}
