@@ -1,0 +1,176 @@
+// Package cli is the `bootstage` command: each subcommand's logic, with
+// everything it touches outside its arguments in an Env, so the commands
+// are tested without a main, a terminal or a running systemd.
+// cmd/bootstage only wires DefaultEnv to Main.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/bootstage/bootstage/generator"
+)
+
+// Version is the program version, set at build time with
+// -ldflags "-X github.com/bootstage/bootstage/cli.Version=...".
+var Version = "dev"
+
+// app is one run of the command in its environment.
+type app struct{ env *Env }
+
+// Main runs the command line args (os.Args) in env and returns the exit
+// code; every error is printed as one line on env.Stderr.
+func Main(ctx context.Context, args []string, env *Env) int {
+	err := NewApp(env).RunContext(ctx, args)
+	code, msg := exitCode(err)
+	if msg != "" {
+		fmt.Fprintln(env.Stderr, "bootstage: "+msg)
+	}
+	return code
+}
+
+// NewApp builds the urfave/cli application around env.
+func NewApp(env *Env) *ucli.App {
+	a := &app{env: env}
+	cmds := []*ucli.Command{
+		a.validateCommand(), a.generateCommand(), a.planCommand(), a.graphCommand(),
+		a.statusCommand(), a.upCommand(), a.downCommand(), a.logsCommand(), a.vmCommand(),
+	}
+	for _, c := range cmds {
+		polish(c)
+	}
+	return &ucli.App{
+		Name:    "bootstage",
+		Usage:   "see, change and drive a node's boot stages",
+		Version: Version,
+		Description: "bootstage turns one TOML file per service into systemd units that run podman\n" +
+			"containers and QEMU guests in ordered, health-gated boot stages. This command\n" +
+			"checks and previews that config and drives the stages over D-Bus.\n\n" +
+			"Config is read from BOOTSTAGE_CONFIG_PATH (colon-separated directories), else\n" +
+			"from /etc/bootstage, /run/bootstage, /usr/local/lib/bootstage, /usr/lib/bootstage.",
+		Commands:               cmds,
+		EnableBashCompletion:   true,
+		Suggest:                true,
+		UseShortOptionHandling: true,
+		Writer:                 env.Stdout,
+		ErrWriter:              env.Stderr,
+		CustomAppHelpTemplate:  ucli.AppHelpTemplate + "\n" + exitCodesHelp + "\n",
+		ExitErrHandler:         func(*ucli.Context, error) {},
+		OnUsageError: func(c *ucli.Context, err error, _ bool) error {
+			return usageError(c.App.Flags, "", err)
+		},
+		Action: func(c *ucli.Context) error {
+			if c.Args().Present() {
+				var names []string
+				for _, cmd := range cmds {
+					names = append(names, cmd.Name)
+				}
+				return unknownName("command", c.Args().First(), names)
+			}
+			return ucli.ShowAppHelp(c)
+		},
+	}
+}
+
+// configFlag is --config-path, on every command that reads the config.
+func configFlag() ucli.Flag {
+	return &ucli.StringFlag{
+		Name:    "config-path",
+		Aliases: []string{"C"},
+		Usage:   "read the config from `DIRS` (colon-separated) instead of BOOTSTAGE_CONFIG_PATH or the search path",
+	}
+}
+
+// configDirs is --config-path as a list; nil means the default search.
+func configDirs(c *ucli.Context) []string {
+	p := c.String("config-path")
+	if p == "" {
+		return nil
+	}
+	return filepath.SplitList(p)
+}
+
+// generate runs the generator as the real one runs, on dirs.
+func (a *app) generate(dirs []string) (*generator.Output, error) {
+	out, err := a.env.Generate(generator.Options{ConfigPath: dirs, Hostname: a.env.Hostname, Host: a.env.Host})
+	if err != nil {
+		return nil, fmt.Errorf("reading the config: %w", err)
+	}
+	return out, nil
+}
+
+// stack reads the config and names its stages and units.
+func (a *app) stack(dirs []string) (*stack, error) {
+	out, err := a.generate(dirs)
+	if err != nil {
+		return nil, err
+	}
+	st, err := buildStack(out.Tree)
+	if err != nil {
+		return nil, err
+	}
+	if len(out.Problems) > 0 {
+		fmt.Fprintf(a.env.Stderr, "warning: the config has %d problem(s); bootstage validate lists them\n", len(out.Problems))
+	}
+	return st, nil
+}
+
+// dial connects to systemd, or says in one line why it cannot.
+func (a *app) dial(ctx context.Context) (Systemd, error) {
+	if _, err := os.Stat(a.env.SystemdRunDir); err != nil {
+		return nil, fail(ExitNoSystemd, "systemd is not running on this machine (no %s)", a.env.SystemdRunDir)
+	}
+	return a.env.Dial(ctx)
+}
+
+// oneArg returns the single optional positional argument of c.
+func oneArg(c *ucli.Context, what string) (string, error) {
+	switch c.NArg() {
+	case 0:
+		return "", nil
+	case 1:
+		return c.Args().First(), nil
+	}
+	return "", fail(ExitError, "%s takes at most one %s, got %s", c.Command.Name, what, strings.Join(c.Args().Slice(), " "))
+}
+
+// polish gives c and its subcommands one-line usage errors and keeps the
+// "help" subcommand out of their help text.
+func polish(c *ucli.Command) {
+	c.HideHelpCommand = true
+	c.OnUsageError = func(ctx *ucli.Context, err error, _ bool) error {
+		return usageError(c.Flags, c.Name, err)
+	}
+	for _, s := range c.Subcommands {
+		polish(s)
+	}
+}
+
+// usageError is a bad flag in one line, with the nearest flag name.
+func usageError(flags []ucli.Flag, cmd string, err error) error {
+	msg := oneLine(err.Error())
+	if _, bad, ok := strings.Cut(msg, "flag provided but not defined: "); ok {
+		var names []string
+		for _, f := range flags {
+			for _, n := range f.Names() {
+				if len(n) > 1 {
+					names = append(names, "--"+n)
+				}
+			}
+		}
+		bad = "--" + strings.TrimLeft(bad, "-")
+		msg = "unknown flag " + bad
+		if s := closest(bad, names); s != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", s)
+		}
+	}
+	if cmd == "" {
+		return fail(ExitError, "%s; see bootstage --help", msg)
+	}
+	return fail(ExitError, "%s: %s; see bootstage %s --help", cmd, msg, cmd)
+}
