@@ -129,4 +129,3 @@ func jobError(verb, unit string, err error) error {
 	}
 	return fmt.Errorf("asking systemd to %s %s: %w", verb, unit, err)
 }
-
