@@ -73,7 +73,8 @@ func (b *builder) stage(st, prev *config.Stage) stageUnits {
 		for _, f := range b.broken(br) {
 			stageDeps(f, st, prev)
 			su.components = append(su.components, f.Name)
-			su.probes = append(su.probes, spec.Probe{Component: br.Name, Unit: f.Name, Check: spec.CheckSystemd})
+			su.probes = append(su.probes, spec.Probe{Component: br.Name, Unit: f.Name, Check: spec.CheckSystemd,
+				Interval: spec.DefaultInterval, Timeout: spec.DefaultProbeTimeout, Threshold: spec.DefaultThreshold})
 		}
 	}
 	return su

@@ -35,7 +35,7 @@ func (b *builder) gate(st *config.Stage, su stageUnits) *units.File {
 	if st.OnTimeout == config.Block {
 		s.Literal("TimeoutStartSec", "infinity")
 	} else {
-		s.Text("TimeoutStartSec", (st.Timeout + gateMargin).String())
+		s.Literal("TimeoutStartSec", units.Timespan(st.Timeout+gateMargin))
 	}
 	// After READY=1 the gate only watches: if it dies, bring it back rather
 	// than let the stage target, which requires it, go down with it. Under

@@ -60,8 +60,6 @@ func probe(svc *config.Service, c *config.Component, unit string) spec.Probe {
 		p.HTTPStatus = h.Status
 	case spec.CheckExec:
 		p.Command = h.Command
-	case spec.CheckNone:
-		p.Interval, p.Timeout = 0, 0
 	}
 	if h.OnUnhealthy == spec.Restart {
 		p.OnUnhealthy = spec.Restart

@@ -2,7 +2,9 @@ package units
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // File is one unit file under construction: its name, the comment that
@@ -149,4 +151,14 @@ func (s *Section) Exec(key, prefix string, groups ...[]string) {
 		lines = append(lines, strings.Join(words, " "))
 	}
 	s.add(key, prefix+lines[0], lines[1:]...)
+}
+
+// Timespan renders d for a systemd time setting (TimeoutStartSec=, ...):
+// whole seconds as "90s", anything finer as "1500ms", as an operator
+// would write them.
+func Timespan(d time.Duration) string {
+	if d%time.Second == 0 {
+		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
+	}
+	return strconv.FormatInt(d.Milliseconds(), 10) + "ms"
 }

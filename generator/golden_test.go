@@ -1,0 +1,195 @@
+package generator
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/bootstage/bootstage/runtimes"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+// goldenHost is the machine the golden files are generated for: fixed, so
+// they do not depend on what the test machine has installed.
+var goldenHost = runtimes.Host{
+	Podman:      "/usr/bin/podman",
+	QEMU:        "/usr/bin/qemu-system-x86_64",
+	Bootstage:   BootstagePath,
+	Healthd:     HealthdPath,
+	Ops:         "/usr/local/bin/ops",
+	CgroupsMode: DefaultCgroupsMode,
+	KVM:         false,
+}
+
+// goldenCase is a config tree and the name of its golden directory.
+type goldenCase struct{ name, dir string }
+
+// goldenCases are the example stacks (contrib/examples/NAME, golden as
+// example-NAME) and the feature cases under testdata/cases: each a config
+// tree whose comments say what its golden units show.
+func goldenCases(t *testing.T) []goldenCase {
+	var cases []goldenCase
+	for _, pattern := range []string{"../contrib/examples/*", "testdata/cases/*"} {
+		dirs, _ := filepath.Glob(pattern)
+		for _, d := range dirs {
+			name := filepath.Base(d)
+			if strings.HasPrefix(pattern, "../contrib") {
+				name = "example-" + name
+			}
+			abs, err := filepath.Abs(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cases = append(cases, goldenCase{name, abs})
+		}
+	}
+	return cases
+}
+
+// render generates a case and returns its files, with the config
+// directory shown as /etc/bootstage, plus problems.txt.
+func render(t *testing.T, c goldenCase) map[string][]byte {
+	out, err := Generate(Options{ConfigPath: []string{c.dir}, Hostname: "node1", Host: &goldenHost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := out.Files()
+	var problems bytes.Buffer
+	for _, p := range out.Problems {
+		problems.WriteString(p.Error() + "\n")
+	}
+	files["problems.txt"] = problems.Bytes()
+	for name, content := range files {
+		files[name] = bytes.ReplaceAll(content, []byte(c.dir), []byte("/etc/bootstage"))
+	}
+	return files
+}
+
+func TestGolden(t *testing.T) {
+	for _, c := range goldenCases(t) {
+		t.Run(c.name, func(t *testing.T) {
+			got := render(t, c)
+			dir := filepath.Join("testdata", "golden", c.name)
+			if *update {
+				writeGolden(t, dir, got)
+			}
+			want := readGolden(t, dir)
+			for _, name := range union(got, want) {
+				if !bytes.Equal(got[name], want[name]) {
+					t.Errorf("%s/%s differs from the golden file (run go test ./generator -update and review the diff):\n--- got\n%s\n--- want\n%s",
+						c.name, name, got[name], want[name])
+				}
+			}
+			verify(t, got)
+		})
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	for _, c := range goldenCases(t) {
+		a, b := render(t, c), render(t, c)
+		for _, name := range union(a, b) {
+			if !bytes.Equal(a[name], b[name]) {
+				t.Errorf("%s/%s: two runs differ", c.name, name)
+			}
+		}
+	}
+}
+
+func union(a, b map[string][]byte) []string {
+	seen := map[string]bool{}
+	for k := range a {
+		seen[k] = true
+	}
+	for k := range b {
+		seen[k] = true
+	}
+	var names []string
+	for k := range seen {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func writeGolden(t *testing.T, dir string, files map[string][]byte) {
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func readGolden(t *testing.T, dir string) map[string][]byte {
+	files := map[string][]byte{}
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		content, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		files[rel] = content
+		return err
+	})
+	return files
+}
+
+// verify runs `systemd-analyze verify` over the units of a case. It
+// checks that every ExecStart= binary exists, so bootstage's own, not
+// installed on a test machine, is pointed at /usr/bin/true in the copy it
+// checks; podman and qemu must be installed (scripts/install-deps.sh).
+func verify(t *testing.T, files map[string][]byte) {
+	analyze, err := exec.LookPath("systemd-analyze")
+	if err != nil {
+		skipUnlessCI(t, "systemd-analyze is not installed")
+		return
+	}
+	for _, bin := range []string{goldenHost.Podman, goldenHost.QEMU} {
+		if _, err := os.Stat(bin); err != nil {
+			skipUnlessCI(t, bin+" is not installed (scripts/install-deps.sh installs it)")
+			return
+		}
+	}
+	dir := t.TempDir()
+	var names []string
+	for name, content := range files {
+		if strings.Contains(name, "/") || !(strings.HasSuffix(name, ".service") || strings.HasSuffix(name, ".target")) {
+			continue
+		}
+		for _, own := range []string{HealthdPath, BootstagePath, goldenHost.Ops} {
+			content = bytes.ReplaceAll(content, []byte(own), []byte("/usr/bin/true"))
+		}
+		os.WriteFile(filepath.Join(dir, name), content, 0o644)
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	cmd := exec.Command(analyze, append([]string{"verify", "--man=no"}, names...)...)
+	cmd.Dir = dir
+	out, _ := cmd.CombinedOutput()
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if line != "" {
+			t.Errorf("systemd-analyze verify: %s", line)
+		}
+	}
+}
+
+// skipUnlessCI skips a check whose tool is missing, except in CI, where a
+// skip would let a missing install step pass unseen.
+func skipUnlessCI(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s; CI must install it", why)
+	}
+	t.Skip(why)
+}
