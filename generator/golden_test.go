@@ -75,6 +75,9 @@ func TestGolden(t *testing.T) {
 	for _, c := range goldenCases(t) {
 		t.Run(c.name, func(t *testing.T) {
 			got := render(t, c)
+			if strings.HasPrefix(c.name, "example-") && len(got["problems.txt"]) > 0 {
+				t.Fatalf("an example stack must be valid:\n%s", got["problems.txt"])
+			}
 			dir := filepath.Join("testdata", "golden", c.name)
 			if *update {
 				writeGolden(t, dir, got)
