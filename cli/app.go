@@ -26,7 +26,8 @@ type app struct{ env *Env }
 // Main runs the command line args (os.Args) in env and returns the exit
 // code; every error is printed as one line on env.Stderr.
 func Main(ctx context.Context, args []string, env *Env) int {
-	err := NewApp(env).RunContext(ctx, args)
+	a := NewApp(env)
+	err := a.RunContext(ctx, flagsFirst(a, args))
 	code, msg := exitCode(err)
 	if msg != "" {
 		fmt.Fprintln(env.Stderr, "bootstage: "+msg)
@@ -173,4 +174,67 @@ func usageError(flags []ucli.Flag, cmd string, err error) error {
 		return fail(ExitError, "%s; see bootstage --help", msg)
 	}
 	return fail(ExitError, "%s: %s; see bootstage %s --help", cmd, msg, cmd)
+}
+
+// flagsFirst moves a command's flags before its arguments, so that
+// `bootstage logs web -f` works: urfave/cli v2 stops reading flags at the
+// first argument. Everything after "--" stays as it is, and so does a
+// completion request (whose marker must stay last).
+func flagsFirst(a *ucli.App, args []string) []string {
+	if len(args) < 2 || args[len(args)-1] == "--generate-bash-completion" {
+		return args
+	}
+	out := []string{args[0]}
+	cmds, i := a.Commands, 1
+	var cmd *ucli.Command
+	for ; i < len(args); i++ {
+		c := findCommand(cmds, args[i])
+		if c == nil {
+			break
+		}
+		out, cmd, cmds = append(out, args[i]), c, c.Subcommands
+	}
+	if cmd == nil || len(cmd.Subcommands) > 0 {
+		return args
+	}
+	var flags, rest []string
+	for ; i < len(args); i++ {
+		arg := args[i]
+		switch {
+		case arg == "--":
+			rest = append(rest, args[i:]...)
+			i = len(args)
+		case strings.HasPrefix(arg, "-") && arg != "-":
+			flags = append(flags, arg)
+			if !strings.Contains(arg, "=") && takesValue(cmd, strings.TrimLeft(arg, "-")) && i+1 < len(args) {
+				i++
+				flags = append(flags, args[i])
+			}
+		default:
+			rest = append(rest, arg)
+		}
+	}
+	return append(append(out, flags...), rest...)
+}
+
+func findCommand(cmds []*ucli.Command, name string) *ucli.Command {
+	for _, c := range cmds {
+		if c.HasName(name) {
+			return c
+		}
+	}
+	return nil
+}
+
+// takesValue reports whether the flag called name reads the next argument.
+func takesValue(cmd *ucli.Command, name string) bool {
+	for _, f := range cmd.Flags {
+		for _, n := range f.Names() {
+			if n == name {
+				_, isBool := f.(*ucli.BoolFlag)
+				return !isBool
+			}
+		}
+	}
+	return false
 }

@@ -28,11 +28,15 @@ func unifiedDiff(fromName, toName, a, b string, ctx int) string {
 	for _, h := range hunks(ops, ctx) {
 		writeHunk(&out, ops[h[0]:h[1]])
 	}
-	if !strings.HasSuffix(a, "\n") || !strings.HasSuffix(b, "\n") {
-		out.WriteString("\\ the last line has no newline\n")
+	if noFinalNewline(a) || noFinalNewline(b) {
+		// Unit files always end in one; say so rather than place diff's
+		// marker exactly.
+		out.WriteString("\\ No newline at end of file\n")
 	}
 	return out.String()
 }
+
+func noFinalNewline(s string) bool { return s != "" && !strings.HasSuffix(s, "\n") }
 
 func splitLines(s string) []string {
 	if s == "" {

@@ -132,7 +132,7 @@ func writeStatusText(w io.Writer, r *statusReport, st style, now time.Time) {
 			nameW = max(nameW, len(c.Name))
 			unitW = max(unitW, len(c.State.Unit))
 			rtW = max(rtW, len(c.Runtime))
-			stateW = max(stateW, len(stateWords(c.State)))
+			stateW = max(stateW, len(stateWords(c.State)+since(c.State, now)))
 		}
 	}
 	for i, s := range r.Stages {
@@ -151,7 +151,7 @@ func writeStatusText(w io.Writer, r *statusReport, st style, now time.Time) {
 		for _, c := range s.Components {
 			ct := stateTone(c.State.ActiveState)
 			fmt.Fprintf(w, "  %s%s  %s  %s  %s  %s\n", st.mark(ct), pad(c.Name, nameW), pad(c.State.Unit, unitW),
-				pad(c.Runtime, rtW), pad(st.paint(ct, stateWords(c.State)), stateW), healthWords(st, c, now))
+				pad(c.Runtime, rtW), pad(st.paint(ct, stateWords(c.State))+since(c.State, now), stateW), healthWords(st, c))
 		}
 		if len(s.Components) == 0 {
 			fmt.Fprintln(w, "  (no components)")
@@ -159,7 +159,7 @@ func writeStatusText(w io.Writer, r *statusReport, st style, now time.Time) {
 	}
 }
 
-func healthWords(st style, c componentStatus, now time.Time) string {
+func healthWords(st style, c componentStatus) string {
 	h := c.Health
 	switch h {
 	case "healthy":
@@ -170,7 +170,7 @@ func healthWords(st style, c componentStatus, now time.Time) string {
 			h += " (" + c.HealthDetail + ")"
 		}
 	}
-	return h + since(c.State, now)
+	return h
 }
 
 // stateWords is systemctl's "active (running)".

@@ -43,14 +43,16 @@ type watcher struct {
 	last    map[string]string
 	states  map[string]UnitState
 	start   time.Time
-	nameW   int
+	stageW  int
+	labelW  int
 }
 
 func newWatcher(env *Env, sd Systemd, units []watched, jobs map[string]<-chan string) *watcher {
 	w := &watcher{env: env, sd: sd, out: env.Stdout, st: env.style(), units: units, jobs: jobs,
 		results: map[string]string{}, last: map[string]string{}, states: map[string]UnitState{}, start: env.Now()}
 	for _, u := range units {
-		w.nameW = max(w.nameW, len(u.stage))
+		w.stageW = max(w.stageW, len(u.stage))
+		w.labelW = max(w.labelW, len(u.label))
 	}
 	return w
 }
@@ -90,25 +92,21 @@ func (w *watcher) elapsed() string {
 	return fmt.Sprintf("%6.1fs", w.env.Now().Sub(w.start).Seconds())
 }
 
-// event prints one change: elapsed time, stage, what changed.
+// event prints one change: elapsed time, stage, unit, what it is now.
 func (w *watcher) event(u watched, s UnitState) {
 	t := stateTone(s.ActiveState)
-	var what string
-	switch u.kind {
-	case "gate":
-		what = "gate " + w.st.paint(t, gateWords(s))
-		if s.StatusText != "" {
-			what += ": " + s.StatusText
-		}
-	case "target":
-		what = "stage " + w.st.paint(t, targetWords(s))
-		if u.stage == "" {
-			what = u.unit + " " + w.st.paint(t, stateWords(s))
-		}
-	default:
-		what = u.label + "  " + w.st.paint(t, stateWords(s))
+	what := stateWords(s)
+	switch {
+	case u.kind == "gate":
+		what = gateWords(s)
+	case u.kind == "target" && u.stage != "":
+		what = targetWords(s)
 	}
-	fmt.Fprintf(w.out, "%s  %s  %s%s\n", w.elapsed(), pad(u.stage, w.nameW), w.st.mark(t), what)
+	what = w.st.paint(t, what)
+	if u.kind == "gate" && s.StatusText != "" {
+		what += ": " + s.StatusText
+	}
+	fmt.Fprintf(w.out, "%s  %s  %s%s  %s\n", w.elapsed(), pad(u.stage, w.stageW), w.st.mark(t), pad(u.label, w.labelW), what)
 }
 
 func targetWords(s UnitState) string {
