@@ -86,14 +86,14 @@ func (Runtime) Fill(f *units.File, s *config.Service, c *config.Component, h run
 	// podman's own lines (the container ID, errors) carry the same
 	// identifier conmon gives the container's output.
 	svc.Text("SyslogIdentifier", name)
-	svc.Text("TimeoutStartSec", duration(startTimeout(c)))
+	svc.Text("TimeoutStartSec", units.Timespan(startTimeout(c)))
 	if c.StopTimeout > 0 {
-		svc.Text("TimeoutStopSec", duration(c.StopTimeout+stopHeadroom))
+		svc.Text("TimeoutStopSec", units.Timespan(c.StopTimeout+stopHeadroom))
 	}
 	restart := restartPolicy(c.Restart)
 	svc.Text("Restart", restart)
 	if restart != "no" {
-		svc.Text("RestartSec", duration(RestartDelay))
+		svc.Text("RestartSec", units.Timespan(RestartDelay))
 	}
 	// conmon exits with the container's status; a container ended by the
 	// SIGTERM of a stop exits 143, which is a clean stop, not a failure.
@@ -160,14 +160,4 @@ func requireMounts(unit *units.Section, vols []config.Volume) {
 		seen[p] = true
 		unit.Text("RequiresMountsFor", p)
 	}
-}
-
-// duration renders d as a systemd time span: whole seconds as "90s",
-// anything finer in milliseconds, rounded up so a timeout never shrinks.
-func duration(d time.Duration) string {
-	if d%time.Second == 0 {
-		return itoa(int64(d/time.Second)) + "s"
-	}
-	ms := (d + time.Millisecond - 1) / time.Millisecond
-	return itoa(int64(ms)) + "ms"
 }

@@ -397,3 +397,17 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestLineStartingWithHash: podman_args and the image begin continuation
+// lines of ExecStart=, and systemd (checked with 252) drops a continuation
+// line that begins with "#" as a comment, silently, with every argument on
+// it. units.Exec quotes such a word; this keeps it that way.
+func TestLineStartingWithHash(t *testing.T) {
+	c := basic()
+	c.PodmanArgs = []string{"#x", "--env=A=1"}
+	got := execArgv(t, readBack(t, fill(t, c, testHost)), "ExecStart").Argv
+	want := append(append([]string(nil), runHead...), "#x", "--env=A=1", c.Image)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("argv:\n got %q\nwant %q", got, want)
+	}
+}
