@@ -1,0 +1,92 @@
+package qemu
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/bootstage/bootstage/generator/config"
+	"github.com/bootstage/bootstage/runtimes"
+)
+
+func TestValidate(t *testing.T) {
+	ok := func() *config.Component { c := kernelVM(); return c }
+	cases := []struct {
+		name   string
+		edit   func(c *config.Component)
+		host   runtimes.Host
+		key    string // "" = valid
+		substr string
+	}{
+		{"kernel vm", func(c *config.Component) {}, host, "", ""},
+		{"no boot source", func(c *config.Component) { c.Kernel, c.Initrd, c.Append = "", "", "" }, host, "kernel", "exactly one boot source"},
+		{"two boot sources", func(c *config.Component) { c.Disk = "/d.img" }, host, "kernel", "found 2"},
+		{"relative kernel", func(c *config.Component) { c.Kernel = "vmlinuz" }, host, "kernel", "absolute"},
+		{"initrd without kernel", func(c *config.Component) { c.Kernel = ""; c.Disk = "/d.img" }, host, "initrd", "need kernel"},
+		{"snapshot without disk", func(c *config.Component) { c.Snapshot = true }, host, "snapshot", "disk only"},
+		{"image without path", func(c *config.Component) { *c = config.Component{Image: "x", MemoryMB: 64} }, host, "image_path", "go together"},
+		{"nanos without ops", func(c *config.Component) {
+			*c = config.Component{Image: "x", ImagePath: "/app", Nanos: true, MemoryMB: 64}
+		}, runtimes.Host{}, "nanos", "ops is not installed"},
+		{"memory missing", func(c *config.Component) { c.MemoryMB = 0 }, host, "memory_mb", "required"},
+		{"memory too small", func(c *config.Component) { c.MemoryMB = 8 }, host, "memory_mb", "out of range"},
+		{"too many vcpus", func(c *config.Component) { c.VCPUs = 1000 }, host, "vcpus", "out of range"},
+		{"bad accel", func(c *config.Component) { c.Accel = "hvf" }, host, "accel", "not one of"},
+		{"port without host port", func(c *config.Component) { c.Ports[0].HostPort = 0 }, host, "ports", "needs a host port"},
+		{"sctp port", func(c *config.Component) { c.Ports[0].Proto = "sctp" }, host, "ports", "only tcp and udp"},
+		{"volume with blank", func(c *config.Component) { c.Volumes = []config.Volume{{Host: "/a b", Container: "/x"}} }, host, "volumes", "blanks"},
+		{"volume selinux option", func(c *config.Component) { c.Volumes = []config.Volume{{Host: "/a", Options: []string{"Z"}}} }, host, "volumes", "no meaning"},
+		{"podman-only key", func(c *config.Component) { c.Env = []config.EnvVar{{Key: "A", Value: "b"}} }, host, "env", "not supported"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := ok()
+			tc.edit(c)
+			errs := Validate(c, tc.host)
+			if tc.key == "" {
+				if len(errs) != 0 {
+					t.Errorf("Validate = %v, want no error", errs)
+				}
+				return
+			}
+			for _, err := range errs {
+				if fe, ok := err.(*FieldError); ok && fe.Key == tc.key && strings.Contains(fe.Msg, tc.substr) {
+					return
+				}
+			}
+			t.Errorf("Validate = %v, want a %s error with %q", errs, tc.key, tc.substr)
+		})
+	}
+}
+
+func TestSocketFor(t *testing.T) {
+	cases := map[string]string{
+		"/run/x/qmp.sock":        "/run/x/qmp.sock",
+		"metacrypt/vm":           "/run/bootstage/metacrypt-vm/qmp.sock",
+		"metacrypt-vm.service":   "/run/bootstage/metacrypt-vm/qmp.sock",
+		"metacrypt-vm":           "/run/bootstage/metacrypt-vm/qmp.sock",
+		`odd\x2cname.service`:    "/run/bootstage/" + RuntimeDir(`odd\x2cname`) + "/qmp.sock",
+		"web/comp with, a comma": "/run/bootstage/" + RuntimeDir(`web-comp\x20with\x2c\x20a\x20comma`) + "/qmp.sock",
+	}
+	for in, want := range cases {
+		if got, err := SocketFor(in); err != nil || got != want {
+			t.Errorf("SocketFor(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := SocketFor(""); err == nil {
+		t.Error("SocketFor(\"\") did not fail")
+	}
+}
+
+// Names that need systemd escapes get a hashed folder: no backslash or
+// comma may reach RuntimeDirectory= or a qemu option.
+func TestRuntimeDirIsPlain(t *testing.T) {
+	for _, unit := range []string{"a-b.service", `a\x2cb.service`, `x\x20y`} {
+		d := RuntimeDir(unit)
+		if strings.ContainsAny(d, `\, /`) || d == "" {
+			t.Errorf("RuntimeDir(%q) = %q", unit, d)
+		}
+	}
+	if RuntimeDir(`a\x2cb`) == RuntimeDir(`a\x2cc`) {
+		t.Error("two names share a runtime directory")
+	}
+}
