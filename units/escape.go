@@ -129,7 +129,7 @@ func quoteWord(s string, dollar bool) string {
 	if dollar {
 		s = strings.ReplaceAll(s, "$", "$$")
 	}
-	if s != "" && !strings.ContainsAny(s, " \t\"'\\;") {
+	if s != "" && s[0] != '#' && !strings.ContainsAny(s, " \t\"'\\;") { // "#" would start a comment on a continuation line
 		return s
 	}
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
