@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -21,12 +22,19 @@ import (
 var Version = "dev"
 
 // app is one run of the command in its environment.
-type app struct{ env *Env }
+type app struct {
+	env  *Env
+	argv []string // the command line, for shell completion
+}
 
 // Main runs the command line args (os.Args) in env and returns the exit
 // code; every error is printed as one line on env.Stderr.
 func Main(ctx context.Context, args []string, env *Env) int {
-	a := NewApp(env)
+	if n := len(args); n > 1 && args[n-1] == "--generate-bash-completion" && slices.Contains(args, "--") {
+		// urfave/cli would run the command with the marker as an argument.
+		return ExitOK
+	}
+	a := newApp(env, args)
 	err := a.RunContext(ctx, flagsFirst(a, args))
 	code, msg := exitCode(err)
 	if msg != "" {
@@ -35,9 +43,11 @@ func Main(ctx context.Context, args []string, env *Env) int {
 	return code
 }
 
-// NewApp builds the urfave/cli application around env.
-func NewApp(env *Env) *ucli.App {
-	a := &app{env: env}
+// NewApp builds the urfave/cli application around env, for os.Args.
+func NewApp(env *Env) *ucli.App { return newApp(env, os.Args) }
+
+func newApp(env *Env, argv []string) *ucli.App {
+	a := &app{env: env, argv: argv}
 	cmds := []*ucli.Command{
 		a.validateCommand(), a.generateCommand(), a.planCommand(), a.graphCommand(),
 		a.statusCommand(), a.upCommand(), a.downCommand(), a.logsCommand(), a.vmCommand(),
@@ -54,14 +64,14 @@ func NewApp(env *Env) *ucli.App {
 			"checks and previews that config and drives the stages over D-Bus.\n\n" +
 			"Config is read from BOOTSTAGE_CONFIG_PATH (colon-separated directories), else\n" +
 			"from /etc/bootstage, /run/bootstage, /usr/local/lib/bootstage, /usr/lib/bootstage.",
-		Commands:               cmds,
-		EnableBashCompletion:   true,
-		Suggest:                true,
-		UseShortOptionHandling: true,
-		Writer:                 env.Stdout,
-		ErrWriter:              env.Stderr,
-		CustomAppHelpTemplate:  ucli.AppHelpTemplate + "\n" + exitCodesHelp + "\n",
-		ExitErrHandler:         func(*ucli.Context, error) {},
+		Commands:              cmds,
+		EnableBashCompletion:  true,
+		BashComplete:          a.completeCommands(cmds),
+		Suggest:               true,
+		Writer:                env.Stdout,
+		ErrWriter:             env.Stderr,
+		CustomAppHelpTemplate: ucli.AppHelpTemplate + "\n" + exitCodesHelp + "\n",
+		ExitErrHandler:        func(*ucli.Context, error) {},
 		OnUsageError: func(c *ucli.Context, err error, _ bool) error {
 			return usageError(c.App.Flags, "", err)
 		},

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"sort"
+	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 )
@@ -224,7 +226,7 @@ func (a *app) upDown(c *ucli.Context, run func(ctx context.Context, st *stack, o
 
 // completeStages prints stage names for shell completion.
 func (a *app) completeStages(c *ucli.Context) {
-	if c.NArg() > 0 {
+	if a.completingFlag(c) || c.NArg() > 0 {
 		return
 	}
 	if st, err := a.quietStack(c); err == nil {
@@ -236,7 +238,7 @@ func (a *app) completeStages(c *ucli.Context) {
 
 // completeComponents prints service and service/component names.
 func (a *app) completeComponents(c *ucli.Context) {
-	if c.NArg() > 0 {
+	if a.completingFlag(c) || c.NArg() > 0 {
 		return
 	}
 	st, err := a.quietStack(c)
@@ -264,4 +266,47 @@ func (a *app) quietStack(c *ucli.Context) (*stack, error) {
 		return nil, err
 	}
 	return buildStack(out.Tree)
+}
+
+// completingFlag prints the command's flags when the word being completed
+// starts with "-" (the completion scripts pass it before the marker) and
+// reports whether it did.
+func (a *app) completingFlag(c *ucli.Context) bool {
+	n := len(a.argv)
+	if n < 2 || !strings.HasPrefix(a.argv[n-2], "-") {
+		return false
+	}
+	if c.Command != nil {
+		printFlags(c.App.Writer, c.Command.VisibleFlags())
+	} else {
+		printFlags(c.App.Writer, c.App.VisibleFlags())
+	}
+	return true
+}
+
+// printFlags lists flag names, long ones first, for completion.
+func printFlags(w io.Writer, flags []ucli.Flag) {
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if len(n) > 1 {
+				fmt.Fprintln(w, "--"+n)
+			}
+		}
+	}
+}
+
+// completeCommands prints the names of cmds, or the flags of c when the
+// word being completed starts with "-". It stands in for urfave/cli's
+// default, which reads the process's own arguments.
+func (a *app) completeCommands(cmds []*ucli.Command) ucli.BashCompleteFunc {
+	return func(c *ucli.Context) {
+		if a.completingFlag(c) {
+			return
+		}
+		for _, cmd := range cmds {
+			if !cmd.Hidden {
+				fmt.Fprintln(c.App.Writer, strings.Join(cmd.Names(), "\n"))
+			}
+		}
+	}
 }

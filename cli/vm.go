@@ -17,12 +17,14 @@ func (a *app) vmCommand() *ucli.Command {
 			},
 		}
 	}
+	subs := []*ucli.Command{
+		sub("status", "show a guest's run state as QEMU reports it"),
+		sub("stop", "power a guest down gracefully (ACPI), then quit QEMU"),
+	}
 	return &ucli.Command{
-		Name:  "vm",
-		Usage: "look at or stop a QEMU guest through its QMP socket",
-		Subcommands: []*ucli.Command{
-			sub("status", "show a guest's run state as QEMU reports it"),
-			sub("stop", "power a guest down gracefully (ACPI), then quit QEMU"),
-		},
+		Name:         "vm",
+		Usage:        "look at or stop a QEMU guest through its QMP socket",
+		Subcommands:  subs,
+		BashComplete: a.completeCommands(subs),
 	}
 }
