@@ -1,0 +1,65 @@
+// Command bootstage-healthd is bootstage's health daemon. The generator
+// runs it in every stage's gate unit (Type=notify):
+//
+//	bootstage-healthd gate --stage S [--timeout D] [--on-timeout block|proceed|fail] --probe ...
+//
+// The grammar of the probe groups is in package healthd/spec; what the gate
+// does is in package healthd and DESIGN §4.
+//
+// Exit codes:
+//
+//	0  stopped by SIGTERM or SIGINT (after STOPPING=1)
+//	1  the stage timed out with --on-timeout fail
+//	2  bad command line
+//	3  the gate could not run (a check could not be set up)
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/bootstage/bootstage/healthd"
+	"github.com/bootstage/bootstage/healthd/spec"
+)
+
+const usage = `usage: bootstage-healthd gate --stage NAME [--timeout D] [--on-timeout block|proceed|fail]
+         --probe COMPONENT --unit UNIT --check tcp|grpc|http|https|exec|systemd|none [probe options]...
+probe options: --target T, --grpc-service NAME, --http-status N, --command ARG (repeat),
+         --interval D, --probe-timeout D, --on-unhealthy restart, --unhealthy-threshold N`
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	if len(args) == 0 || args[0] != "gate" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+			fmt.Println(usage)
+			return 0
+		}
+		fmt.Fprintln(os.Stderr, usage)
+		return 2
+	}
+	g, err := spec.Parse(args[1:])
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bootstage-healthd gate: %v\n", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	err = healthd.Run(ctx, g, healthd.Options{})
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, healthd.ErrTimedOut):
+		fmt.Fprintf(os.Stderr, "bootstage-healthd: stage %s: %v\n", g.Stage, err)
+		return 1
+	default:
+		fmt.Fprintf(os.Stderr, "bootstage-healthd: stage %s: %v\n", g.Stage, err)
+		return 3
+	}
+}

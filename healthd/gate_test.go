@@ -1,0 +1,137 @@
+package healthd
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/bootstage/bootstage/healthd/spec"
+)
+
+// stageTimeout leaves the first attempt (at most hangTimeout) ample time
+// to report before the stage times out.
+const (
+	stageTimeout = 500 * time.Millisecond
+	hangTimeout  = 100 * time.Millisecond
+)
+
+// A kind of target under test: how to make it healthy, and the probe.
+type kind struct {
+	check string
+	up    func(*target)
+	probe func(*target) spec.Probe
+}
+
+var kinds = []kind{
+	{spec.CheckTCP, (*target).serveTCP, func(x *target) spec.Probe { return probe("a", "tcp", x.addr) }},
+	{spec.CheckHTTP, func(x *target) { x.serveHTTP(204) },
+		func(x *target) spec.Probe { return probe("a", "http", "http://"+x.addr+"/healthz") }},
+	{spec.CheckGRPC, func(x *target) { x.serveGRPC("", healthpb.HealthCheckResponse_SERVING) },
+		func(x *target) spec.Probe { return probe("a", "grpc", x.addr) }},
+}
+
+// A target that never becomes healthy, and the reason STATUS= gives.
+type badTarget struct {
+	name   string
+	setup  func(*target)
+	reason map[string]string // by check; "" = healthy for that check
+}
+
+var badTargets = []badTarget{
+	{"refusing", func(*target) {}, map[string]string{
+		"tcp": "connection refused", "http": "connection refused", "grpc": "connection refused"}},
+	{"hanging", (*target).hang, map[string]string{
+		"tcp": "", "http": "no answer within 100ms", "grpc": "no answer within 100ms"}},
+	// Not for tcp: whether connect() sees the reset is a race.
+	{"resetting", (*target).reset, map[string]string{
+		"http": "connection reset by peer", "grpc": "connection reset by peer"}},
+}
+
+func TestHealthyTarget(t *testing.T) {
+	for _, k := range kinds {
+		for _, policy := range []string{spec.Block, spec.Proceed, spec.Fail} {
+			t.Run(k.check+"/"+policy, func(t *testing.T) {
+				leakCheck(t)
+				s, x := newNotifySocket(t), newTarget(t)
+				k.up(x)
+				r, logs := start(t, gate(policy, stageTimeout, k.probe(x)), Options{})
+				s.expect(t, "READY=1\nSTATUS=1/1 healthy")
+				s.quiet(t, stageTimeout+100*time.Millisecond) // the timeout does nothing once open
+				r.stop(t, s)
+				if _, ok := logs.find("stage s is healthy"); !ok {
+					t.Errorf("logs: %q", logs.messages())
+				}
+			})
+		}
+	}
+}
+
+func TestLateTarget(t *testing.T) {
+	for _, k := range kinds {
+		for _, policy := range []string{spec.Block, spec.Proceed, spec.Fail} {
+			t.Run(k.check+"/"+policy, func(t *testing.T) {
+				leakCheck(t)
+				s, x := newNotifySocket(t), newTarget(t)
+				r, logs := start(t, gate(policy, 10*time.Second, k.probe(x)), Options{})
+				s.expect(t, "STATUS=0/1 healthy; a: connection refused")
+				k.up(x)
+				s.expect(t, "READY=1\nSTATUS=1/1 healthy")
+				r.stop(t, s)
+				want := []string{"waiting for 1 component(s) of stage s", "a is not healthy yet: connection refused",
+					"a is healthy again", "stage s is healthy"}
+				if got := logs.messages(); fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("logs:\n got %q\nwant %q", got, want)
+				}
+			})
+		}
+	}
+}
+
+func TestBadTarget(t *testing.T) {
+	for _, k := range kinds {
+		for _, b := range badTargets {
+			for _, policy := range []string{spec.Block, spec.Proceed, spec.Fail} {
+				t.Run(k.check+"/"+b.name+"/"+policy, func(t *testing.T) {
+					leakCheck(t)
+					s, x := newNotifySocket(t), newTarget(t)
+					b.setup(x)
+					p := k.probe(x)
+					if b.name == "hanging" {
+						p.Timeout = hangTimeout
+					}
+					r, logs := start(t, gate(policy, stageTimeout, p), Options{})
+					reason, ok := b.reason[k.check]
+					if !ok {
+						t.Skip("not meaningful for this check")
+					}
+					if reason == "" { // only a connect: hanging and resetting servers accept
+						s.expect(t, "READY=1\nSTATUS=1/1 healthy")
+						r.stop(t, s)
+						return
+					}
+					s.expect(t, "STATUS=0/1 healthy; a: "+reason)
+					switch policy {
+					case spec.Block:
+						s.quiet(t, 2*stageTimeout)
+						r.stop(t, s)
+					case spec.Proceed:
+						s.expect(t, "READY=1\nSTATUS=degraded: stage timed out after 500ms; 0/1 healthy; a: "+reason)
+						r.stop(t, s)
+						if e, ok := logs.find("stage s timed out after 500ms, proceeding degraded"); !ok || e.pri != 4 {
+							t.Errorf("no warning in %q", logs.messages())
+						}
+					case spec.Fail:
+						s.expect(t, "STATUS=failed: stage s timed out after 500ms: 0/1 healthy; a: "+reason)
+						if err := r.result(t); !errors.Is(err, ErrTimedOut) {
+							t.Fatalf("Run = %v, want ErrTimedOut", err)
+						}
+						s.quiet(t, 50*time.Millisecond)
+					}
+				})
+			}
+		}
+	}
+}
