@@ -132,7 +132,6 @@ func TestGoldenOffline(t *testing.T) {
 		{"unknown_stage", []string{"up", "-C", "testdata/stack", "cor"}, 2},
 		{"unknown_component", []string{"logs", "-C", "testdata/stack", "web/apy"}, 2},
 		{"plan_no_live", []string{"plan", "-C", "testdata/stack"}, 2},
-		{"vm_not_available", []string{"vm", "status", "-C", "testdata/stack", "vault/vm"}, 2},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

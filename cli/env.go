@@ -12,6 +12,7 @@ import (
 
 	"github.com/bootstage/bootstage/generator"
 	"github.com/bootstage/bootstage/runtimes"
+	"github.com/bootstage/bootstage/runtimes/qemu"
 )
 
 // Env is everything a command touches outside its arguments. Main uses
@@ -40,6 +41,10 @@ type Env struct {
 	Run func(ctx context.Context, argv []string, stdin []byte) ([]byte, error)
 	// Generate builds the generator's output (generator.Generate).
 	Generate func(generator.Options) (*generator.Output, error)
+	// VMStatus, VMStop and VMPrepare control QEMU guests (runtimes/qemu).
+	VMStatus  func(ctx context.Context, socket string) (qemu.VMStatus, error)
+	VMStop    func(ctx context.Context, socket string, timeout time.Duration) (qemu.StopResult, error)
+	VMPrepare func(ctx context.Context, o qemu.PrepareOptions) (string, error)
 	// Host and Hostname are passed to the generator; zero values: detected.
 	Host     *runtimes.Host
 	Hostname string

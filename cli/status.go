@@ -117,10 +117,13 @@ func (r *statusReport) allGood() bool {
 	return true
 }
 
-func writeStatusJSON(w io.Writer, r *statusReport) error {
+func writeStatusJSON(w io.Writer, r *statusReport) error { return writeJSON(w, r) }
+
+// writeJSON prints v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	return enc.Encode(v)
 }
 
 // writeStatusText prints the report for a person: a line per stage, then

@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/bootstage/bootstage/runtimes/qemu"
+)
+
+// fakeQMP answers as the guests of the test: vault/vm runs; any other
+// socket has no qemu behind it.
+type fakeQMP struct {
+	sockets  []string
+	timeouts []time.Duration
+	prepared []qemu.PrepareOptions
+}
+
+const vaultSocket = "/run/bootstage/vault-vm/qmp.sock"
+
+func (f *fakeQMP) install(e *Env) {
+	e.VMStatus = func(_ context.Context, socket string) (qemu.VMStatus, error) {
+		f.sockets = append(f.sockets, socket)
+		switch socket {
+		case vaultSocket:
+			return qemu.VMStatus{Status: "running", Running: true}, nil
+		case "/denied":
+			return qemu.VMStatus{}, fmt.Errorf("dial unix %s: %w", socket, os.ErrPermission)
+		}
+		return qemu.VMStatus{}, fmt.Errorf("dial unix %s: %w", socket, qemu.ErrNotRunning)
+	}
+	e.VMStop = func(_ context.Context, socket string, timeout time.Duration) (qemu.StopResult, error) {
+		f.sockets = append(f.sockets, socket)
+		f.timeouts = append(f.timeouts, timeout)
+		if socket == vaultSocket {
+			return qemu.StopResult{PoweredDown: true, Waited: 2340 * time.Millisecond}, nil
+		}
+		if socket == "/stubborn" {
+			return qemu.StopResult{Quit: true, Waited: timeout}, nil
+		}
+		return qemu.StopResult{NotRunning: true}, nil
+	}
+	e.VMPrepare = func(_ context.Context, o qemu.PrepareOptions) (string, error) {
+		f.prepared = append(f.prepared, o)
+		return "/var/lib/bootstage/images/sha256-1/" + o.Path, nil
+	}
+}
+
+func TestGoldenVM(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"vm_status", []string{"vm", "status", "vault/vm"}, 0},
+		{"vm_status_unit", []string{"vm", "status", "--json", "vault-vm"}, 0},
+		{"vm_status_socket_not_running", []string{"vm", "status", "/run/bootstage/gone/qmp.sock"}, 1},
+		{"vm_status_unknown", []string{"vm", "status", "vault/mv"}, 2},
+		{"vm_status_not_a_vm", []string{"vm", "status", "web/api"}, 2},
+		{"vm_status_denied", []string{"vm", "status", "/denied"}, 4},
+		{"vm_stop", []string{"vm", "stop", "vault/vm"}, 0},
+		{"vm_stop_quit", []string{"vm", "stop", "--timeout", "5s", "/stubborn"}, 0},
+		{"vm_stop_not_running", []string{"vm", "stop", "/run/bootstage/gone/qmp.sock"}, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			te := newTestEnv(t, nil)
+			(&fakeQMP{}).install(te.Env)
+			got, code := te.run(append(c.args, "-C", "testdata/stack")...)
+			if code != c.code {
+				t.Errorf("exit %d, want %d", code, c.code)
+			}
+			golden(t, c.name, got)
+		})
+	}
+}
+
+// TestVMStopAsExecStop runs the command line the qemu runtime writes into
+// ExecStop=: flags first, a socket path, no config needed.
+func TestVMStopAsExecStop(t *testing.T) {
+	te := newTestEnv(t, nil)
+	q := &fakeQMP{}
+	q.install(te.Env)
+	te.Generate = nil // must not read the config
+	if out, code := te.run("vm", "stop", "--timeout", "30s", vaultSocket); code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if len(q.timeouts) != 1 || q.timeouts[0] != 30*time.Second || q.sockets[0] != vaultSocket {
+		t.Errorf("stopped %v with %v", q.sockets, q.timeouts)
+	}
+}
+
+func TestVMPrepare(t *testing.T) {
+	te := newTestEnv(t, nil)
+	q := &fakeQMP{}
+	q.install(te.Env)
+	out, code := te.run("vm", "prepare", "--podman", "/usr/bin/podman", "--image", "localhost/k:1",
+		"--path", "/kernel.img", "--link", "/run/bootstage/k/boot", "--nanos", "--ops", "/usr/bin/ops")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	want := qemu.PrepareOptions{Podman: "/usr/bin/podman", Image: "localhost/k:1", Path: "/kernel.img",
+		Link: "/run/bootstage/k/boot", Nanos: true, Ops: "/usr/bin/ops"}
+	if len(q.prepared) != 1 || q.prepared[0] != want {
+		t.Errorf("prepared %+v, want %+v", q.prepared, want)
+	}
+}
