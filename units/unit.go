@@ -155,10 +155,11 @@ func (s *Section) Exec(key, prefix string, groups ...[]string) {
 
 // Timespan renders d for a systemd time setting (TimeoutStartSec=, ...):
 // whole seconds as "90s", anything finer as "1500ms", as an operator
-// would write them.
+// would write them. It rounds up, so that a positive duration never
+// becomes "0", which systemd reads as "no timeout".
 func Timespan(d time.Duration) string {
 	if d%time.Second == 0 {
 		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
 	}
-	return strconv.FormatInt(d.Milliseconds(), 10) + "ms"
+	return strconv.FormatInt(int64((d+time.Millisecond-1)/time.Millisecond), 10) + "ms"
 }

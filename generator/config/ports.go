@@ -85,7 +85,7 @@ func portNumber(s, spec string) (int, error) {
 	return n, nil
 }
 
-// String renders p back in podman's -p syntax.
+// String renders p back in podman's -p syntax; ParsePort reads it back.
 func (p Port) String() string {
 	s := strconv.Itoa(p.ContainerPort)
 	if p.HostPort != 0 || p.HostIP != "" {
@@ -97,13 +97,13 @@ func (p Port) String() string {
 	}
 	if p.HostIP != "" {
 		ip := p.HostIP
-		if strings.Contains(ip, ":") {
-			ip = "[" + ip + "]"
+		if strings.Contains(ip, ":") && !strings.HasPrefix(ip, "[") {
+			ip = "[" + ip + "]" // IPv6: podman needs the brackets to find the port
 		}
 		s = ip + ":" + s
 	}
-	if p.Proto == "udp" {
-		s += "/udp"
+	if p.Proto != "" && p.Proto != "tcp" {
+		s += "/" + p.Proto
 	}
 	return s
 }
@@ -154,9 +154,13 @@ func ParseVolume(spec string) (Volume, error) {
 	return v, nil
 }
 
-// String renders v back as podman's -v value.
+// String renders v back as podman's -v value; an empty Host is an
+// anonymous volume, written as the target alone.
 func (v Volume) String() string {
-	s := v.Host + ":" + v.Container
+	s := v.Container
+	if v.Host != "" {
+		s = v.Host + ":" + s
+	}
 	if len(v.Options) > 0 {
 		s += ":" + strings.Join(v.Options, ",")
 	}

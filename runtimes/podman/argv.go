@@ -12,6 +12,7 @@ import (
 
 	"github.com/bootstage/bootstage/generator/config"
 	"github.com/bootstage/bootstage/runtimes"
+	"github.com/bootstage/bootstage/units"
 )
 
 // runArgv is the `podman run` command line, one group per line of the
@@ -38,7 +39,7 @@ import (
 // podman would stay attached and copy the container's output to the unit's
 // stdout as well, so every line would reach the journal twice.
 func runArgv(h runtimes.Host, c *config.Component, name, cid string) [][]string {
-	head := []string{h.Podman, "run", "--name=" + name, "--cidfile=" + cid,
+	head := []string{h.Podman, "run", "--name=" + name, units.Specifiers("--cidfile=" + cid),
 		"--replace", "--rm", "--cgroups=" + h.CgroupsMode, "--sdnotify=conmon", "-d",
 		"--log-driver=journald"}
 	if c.StopTimeout > 0 {
@@ -52,10 +53,10 @@ func runArgv(h runtimes.Host, c *config.Component, name, cid string) [][]string 
 		groups = append(groups, []string{"--network", c.Network})
 	}
 	for _, p := range c.Ports {
-		groups = append(groups, []string{"--publish", PublishSpec(p)})
+		groups = append(groups, []string{"--publish", p.String()})
 	}
 	for _, v := range c.Volumes {
-		groups = append(groups, []string{"--volume", VolumeSpec(v)})
+		groups = append(groups, []string{"--volume", v.String()})
 	}
 	for _, e := range sortedEnv(c.Env) {
 		groups = append(groups, []string{"--env", e.Key + "=" + e.Value})
@@ -67,46 +68,6 @@ func runArgv(h runtimes.Host, c *config.Component, name, cid string) [][]string 
 		groups = append(groups, append([]string(nil), c.PodmanArgs...))
 	}
 	return append(groups, append([]string{c.Image}, c.Cmd...))
-}
-
-// PublishSpec renders p in podman's -p syntax,
-// [[ip:][hostPort]:]containerPort[/protocol]: "127.0.0.1:18443:8443",
-// "18443:8443", "127.0.0.1::8443" (host port chosen by podman), "8443",
-// "[::1]:53:53/udp". tcp, podman's default, is left implicit.
-func PublishSpec(p config.Port) string {
-	s := itoa(int64(p.ContainerPort))
-	if p.Proto != "" && p.Proto != "tcp" {
-		s += "/" + p.Proto
-	}
-	if p.HostIP == "" && p.HostPort == 0 {
-		return s
-	}
-	host := ""
-	if p.HostPort != 0 {
-		host = itoa(int64(p.HostPort))
-	}
-	if p.HostIP == "" {
-		return host + ":" + s
-	}
-	ip := p.HostIP
-	if strings.Contains(ip, ":") && !strings.HasPrefix(ip, "[") {
-		ip = "[" + ip + "]" // IPv6: podman needs the brackets to find the port
-	}
-	return ip + ":" + host + ":" + s
-}
-
-// VolumeSpec renders v in podman's -v syntax, SOURCE:DEST[:OPTIONS], the
-// options comma-separated: "/srv/x:/srv/x:ro,Z". An empty source is an
-// anonymous volume, "DEST".
-func VolumeSpec(v config.Volume) string {
-	s := v.Container
-	if v.Host != "" {
-		s = v.Host + ":" + s
-	}
-	if len(v.Options) > 0 {
-		s += ":" + strings.Join(v.Options, ",")
-	}
-	return s
 }
 
 // EntrypointSpec renders an entrypoint for --entrypoint. podman first tries

@@ -46,15 +46,15 @@ func Example() {
 	// Restart=always
 	// RestartSec=5s
 	// SuccessExitStatus=143
-	// ExecStartPre=/bin/rm -f /run/metacrypt-api.cid
-	// ExecStart=/usr/bin/podman run --name=metacrypt-api --cidfile=/run/metacrypt-api.cid --replace --rm --cgroups=split --sdnotify=conmon -d --log-driver=journald \
+	// ExecStartPre=/bin/rm -f %t/%N.cid
+	// ExecStart=/usr/bin/podman run --name=metacrypt-api --cidfile=%t/%N.cid --replace --rm --cgroups=split --sdnotify=conmon -d --log-driver=journald \
 	//         --user 0:0 \
 	//         --network mcpnet \
 	//         --publish 127.0.0.1:18443:8443 \
 	//         --volume /srv/metacrypt:/srv/metacrypt:ro \
 	//         --env LOG_LEVEL=info \
 	//         registry.example/metacrypt:v1.0.0 server --config /srv/metacrypt/metacrypt.toml
-	// ExecStop=/usr/bin/podman rm -v -f -i --cidfile=/run/metacrypt-api.cid
-	// ExecStopPost=-/usr/bin/podman rm -v -f -i --cidfile=/run/metacrypt-api.cid
-	// ExecStopPost=-/bin/rm -f /run/metacrypt-api.cid
+	// ExecStop=/usr/bin/podman rm -v -f -i --cidfile=%t/%N.cid
+	// ExecStopPost=-/usr/bin/podman rm -v -f -i --cidfile=%t/%N.cid
+	// ExecStopPost=-/bin/rm -f %t/%N.cid
 }

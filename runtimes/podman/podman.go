@@ -102,13 +102,13 @@ func (Runtime) Fill(f *units.File, s *config.Service, c *config.Component, h run
 	// podman 4.3 `run --cidfile` refuses to start while the file exists,
 	// and neither `podman rm --cidfile` nor --rm deletes it: without this
 	// every second start fails ("container id file exists").
-	svc.Exec("ExecStartPre", "", []string{rmPath, "-f", cid})
+	svc.Exec("ExecStartPre", "", []string{rmPath, "-f", units.Specifiers(cid)})
 	svc.Exec("ExecStart", "", runArgv(h, c, name, cid)...)
 	svc.Exec("ExecStop", "", removeArgv(h.Podman, cid))
 	// ExecStop= is skipped when conmon died or the start failed; these run
 	// in every case, and leave nothing behind in /run.
 	svc.Exec("ExecStopPost", "-", removeArgv(h.Podman, cid))
-	svc.Exec("ExecStopPost", "-", []string{rmPath, "-f", cid})
+	svc.Exec("ExecStopPost", "-", []string{rmPath, "-f", units.Specifiers(cid)})
 }
 
 func startTimeout(c *config.Component) time.Duration {
@@ -133,17 +133,17 @@ func restartPolicy(r config.Restart) string {
 	}
 }
 
-// cidFile is where podman writes the container ID. It is what systemd
-// makes of %t/%N.cid for this unit in the system manager (%t is /run), spelt
-// out because units.Section.Exec escapes every "%" of its arguments.
-func cidFile(stem string) string {
-	return "/run/" + stem + ".cid"
+// cidFile is where podman writes the container ID: %t/%N.cid, the runtime
+// directory and the unit's name, as podman's own units spell it. The
+// stem is not needed: systemd expands the specifiers.
+func cidFile(string) string {
+	return "%t/%N.cid"
 }
 
 // removeArgv stops and removes the container named in the cidfile, with its
 // anonymous volumes; -i makes a container that is already gone a success.
 func removeArgv(podman, cid string) []string {
-	return []string{podman, "rm", "-v", "-f", "-i", "--cidfile=" + cid}
+	return []string{podman, "rm", "-v", "-f", "-i", units.Specifiers("--cidfile=" + cid)}
 }
 
 // requireMounts orders the unit after the mounts holding the host side of

@@ -39,8 +39,13 @@ func readBack(t *testing.T, f *units.File) []entry {
 	if err != nil {
 		t.Fatalf("unit does not parse: %v\n%s", err, f.Bytes())
 	}
+	specs = map[byte]string{'t': "/run", 'n': f.Name, 'N': strings.TrimSuffix(f.Name, ".service")}
 	return es
 }
+
+// specs is what systemd expands the specifiers of the unit last read back
+// to, in the system manager (%t is /run). The tests are not parallel.
+var specs map[byte]string
 
 // values returns the raw values of section/key in f as systemd reads them.
 func values(es []entry, section, key string) []string {
@@ -60,7 +65,7 @@ func execArgv(t *testing.T, es []entry, key string) execCommand {
 	if len(vs) != 1 {
 		t.Fatalf("%s= appears %d times, want 1", key, len(vs))
 	}
-	cmd, err := decodeExec(vs[0], nil)
+	cmd, err := decodeExec(vs[0], specs)
 	if err != nil {
 		t.Fatalf("%s=%s: %v", key, vs[0], err)
 	}
@@ -114,7 +119,7 @@ func TestServiceKeys(t *testing.T) {
 		t.Fatalf("ExecStopPost = %q, want %d commands", post, len(wantPost))
 	}
 	for i, v := range post {
-		c, err := decodeExec(v, nil)
+		c, err := decodeExec(v, specs)
 		if err != nil || c.Prefix != "-" || !reflect.DeepEqual(c.Argv, wantPost[i]) {
 			t.Errorf("ExecStopPost[%d] = %q %q (%v), want \"-\" %q", i, c.Prefix, c.Argv, err, wantPost[i])
 		}
@@ -205,7 +210,7 @@ func TestExecLines(t *testing.T) {
 		}
 	}
 	want := []string{
-		"/usr/bin/podman run --name=metacrypt-api --cidfile=/run/metacrypt-api.cid --replace --rm --cgroups=split --sdnotify=conmon -d --log-driver=journald",
+		"/usr/bin/podman run --name=metacrypt-api --cidfile=%t/%N.cid --replace --rm --cgroups=split --sdnotify=conmon -d --log-driver=journald",
 		"--publish 127.0.0.1:18443:8443",
 		"--env LOG_LEVEL=info",
 		"localhost/bootstage-busybox:latest server --config /srv/m.toml",

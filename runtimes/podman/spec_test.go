@@ -27,8 +27,8 @@ func TestPublishSpec(t *testing.T) {
 		{config.Port{HostIP: "0.0.0.0", HostPort: 1, ContainerPort: 2, Proto: "sctp"}, "0.0.0.0:1:2/sctp"},
 	}
 	for _, tt := range tests {
-		if got := PublishSpec(tt.p); got != tt.want {
-			t.Errorf("PublishSpec(%+v) = %q, want %q", tt.p, got, tt.want)
+		if got := tt.p.String(); got != tt.want {
+			t.Errorf("%+v.String() = %q, want %q", tt.p, got, tt.want)
 		}
 	}
 }
@@ -45,8 +45,8 @@ func TestVolumeSpec(t *testing.T) {
 		{config.Volume{Container: "/scratch"}, "/scratch"},
 	}
 	for _, tt := range tests {
-		if got := VolumeSpec(tt.v); got != tt.want {
-			t.Errorf("VolumeSpec(%+v) = %q, want %q", tt.v, got, tt.want)
+		if got := tt.v.String(); got != tt.want {
+			t.Errorf("%+v.String() = %q, want %q", tt.v, got, tt.want)
 		}
 	}
 }
