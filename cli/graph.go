@@ -20,7 +20,8 @@ func writeDOT(w io.Writer, st *stack) {
 		fmt.Fprintf(w, "\tsubgraph cluster_%d {\n", i+1)
 		fmt.Fprintf(w, "\t\tlabel=%s;\n", dotQuote(fmt.Sprintf("%d. %s\n%s", i+1, s.Name, stagePolicy(s))))
 		for _, c := range s.Components {
-			fmt.Fprintf(w, "\t\t%s [label=%s];\n", dotQuote(c.Unit), dotQuote(c.Name+"\n"+componentLine(c)))
+			fmt.Fprintf(w, "\t\t%s [label=%s, style=\"rounded,filled\", fillcolor=%s];\n",
+				dotQuote(c.Unit), dotQuote(c.Name+"\n"+componentLine(c)), dotQuote(runtimeColour[c.Runtime]))
 		}
 		fmt.Fprintf(w, "\t\t%s [label=%s, shape=diamond, style=\"\"];\n", dotQuote(s.Gate), dotQuote("gate"))
 		for _, c := range s.Components {
@@ -65,6 +66,9 @@ func writeMermaid(w io.Writer, st *stack) {
 		fmt.Fprintf(w, "  s%dg %s|%s| s%d\n", i, arrow, dep, i+1)
 	}
 }
+
+// runtimeColour tells containers, VMs and invalid services apart at a glance.
+var runtimeColour = map[string]string{"podman": "#e3eefa", "qemu": "#fcebd5", "invalid": "#f9d6d6"}
 
 // edgeKind is how the next stage depends on s: Requires= for block and
 // fail, Wants= for proceed (DESIGN §3).
