@@ -8,7 +8,9 @@
 # Go modules are vendored into the copy from the local module cache
 # (GOPROXY=off: nothing is downloaded). The work tree is left untouched.
 # Prints the path of the .deb on its last line; lintian's output goes to
-# OUTDIR/lintian.txt and to stderr.
+# OUTDIR/lintian.txt and to stderr. DEB_BUILD_OPTIONS and GOCACHE pass
+# through (test-packaging.sh, which runs the tests itself, sets nocheck
+# and the host's warm build cache).
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
