@@ -36,6 +36,12 @@ func (a *app) up(ctx context.Context, st *stack, o upOptions) error {
 		return err
 	}
 	defer sd.Close()
+	w := newWatcher(a.env, sd, units)
+	if !o.NoBlock {
+		if err := w.baseline(ctx); err != nil {
+			return err
+		}
+	}
 	job, err := sd.Start(ctx, target)
 	if err != nil {
 		return err
@@ -46,7 +52,7 @@ func (a *app) up(ctx context.Context, st *stack, o upOptions) error {
 		return nil
 	}
 	fmt.Fprintf(out, "starting %s (stages: %s)\n", target, strings.Join(namesOf(stages), ", "))
-	w := newWatcher(a.env, sd, units, map[string]<-chan string{target: job})
+	w.jobs = map[string]<-chan string{target: job}
 	return w.loop(ctx, o.Timeout, func() (bool, error) {
 		if u, ok := w.freshFailure(); ok {
 			w.explain(ctx, u)
@@ -90,6 +96,12 @@ func (a *app) down(ctx context.Context, st *stack, o upOptions) error {
 		return err
 	}
 	defer sd.Close()
+	w := newWatcher(a.env, sd, units)
+	if !o.NoBlock {
+		if err := w.baseline(ctx); err != nil {
+			return err
+		}
+	}
 	jobs := map[string]<-chan string{}
 	for _, u := range units {
 		if jobs[u.unit], err = sd.Stop(ctx, u.unit); err != nil {
@@ -106,7 +118,7 @@ func (a *app) down(ctx context.Context, st *stack, o upOptions) error {
 		return nil
 	}
 	fmt.Fprintf(out, "stopping %s (stages: %s)\n", what, strings.Join(namesOf(stages), ", "))
-	w := newWatcher(a.env, sd, units, jobs)
+	w.jobs = jobs
 	return w.loop(ctx, o.Timeout, func() (bool, error) {
 		if !w.jobsDone() {
 			return false, nil

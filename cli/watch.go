@@ -47,8 +47,9 @@ type watcher struct {
 	labelW  int
 }
 
-func newWatcher(env *Env, sd Systemd, units []watched, jobs map[string]<-chan string) *watcher {
-	w := &watcher{env: env, sd: sd, out: env.Stdout, st: env.style(), units: units, jobs: jobs,
+// newWatcher watches units; the caller sets jobs once it queued them.
+func newWatcher(env *Env, sd Systemd, units []watched) *watcher {
+	w := &watcher{env: env, sd: sd, out: env.Stdout, st: env.style(), units: units,
 		results: map[string]string{}, last: map[string]string{}, states: map[string]UnitState{}, start: env.Now()}
 	for _, u := range units {
 		w.stageW = max(w.stageW, len(u.stage))
@@ -134,11 +135,12 @@ func (w *watcher) freshFailure() (watched, bool) {
 // jobsDone reports whether every job has a result.
 func (w *watcher) jobsDone() bool { return len(w.results) == len(w.jobs) }
 
+// baseline records the units' states before the jobs are queued, so the
+// first changes the jobs cause are printed too.
+func (w *watcher) baseline(ctx context.Context) error { return w.poll(ctx, true) }
+
 // loop polls until done says stop; timeout 0 waits for ever.
 func (w *watcher) loop(ctx context.Context, timeout time.Duration, done func() (bool, error)) error {
-	if err := w.poll(ctx, true); err != nil {
-		return err
-	}
 	for {
 		if err := w.env.Sleep(ctx, w.env.PollInterval); err != nil {
 			return interrupted(err)

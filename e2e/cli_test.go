@@ -68,6 +68,7 @@ func cliUp(t *testing.T, m *harness.Machine, s *harness.Stack) {
 	if code != 0 {
 		t.Fatalf("up: exit %d, want 0:\n%s", code, out)
 	}
+	t.Logf("bootstage up:\n%s", out)
 	if !strings.Contains(out, "bootstage.target active after") {
 		t.Errorf("up did not report bootstage.target active:\n%s", out)
 	}
@@ -126,6 +127,8 @@ type compJSON struct {
 }
 
 func cliStatus(t *testing.T, m *harness.Machine, s *harness.Stack) {
+	text, _ := bootstage(t, m, "status")
+	t.Logf("bootstage status:\n%s", text)
 	out, code := bootstage(t, m, "status", "--json")
 	var st statusJSON
 	if err := json.Unmarshal([]byte(out), &st); err != nil {
@@ -197,7 +200,7 @@ func cliPlan(t *testing.T, m *harness.Machine) {
 	if len(marks) != 1 || marks[0] != "~ changed metacrypt-api.service" {
 		t.Errorf("plan lists %q, want only metacrypt-api.service changed:\n%s", marks, out)
 	}
-	if !strings.Contains(out, "-Environment=LOG_LEVEL=info") || !strings.Contains(out, "+Environment=LOG_LEVEL=debug") {
+	if !containsLine(out, "-", "LOG_LEVEL=info") || !containsLine(out, "+", "LOG_LEVEL=debug") {
 		t.Errorf("plan's diff does not show the edit:\n%s", out)
 	}
 	if err := os.WriteFile(file, b, 0o644); err != nil {
@@ -207,6 +210,7 @@ func cliPlan(t *testing.T, m *harness.Machine) {
 
 func cliDown(t *testing.T, m *harness.Machine, s *harness.Stack) {
 	out, code := bootstage(t, m, "down")
+	t.Logf("bootstage down:\n%s", out)
 	if code != 0 {
 		t.Fatalf("down: exit %d, want 0:\n%s", code, out)
 	}
