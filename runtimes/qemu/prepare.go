@@ -54,7 +54,7 @@ func Prepare(ctx context.Context, o PrepareOptions) (string, error) {
 		return "", fmt.Errorf("finding image %s: podman answered %q, not an image ID", o.Image, out)
 	}
 	dir := filepath.Join(o.Cache, id)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := mkdirReadable(dir); err != nil {
 		return "", fmt.Errorf("preparing %s: %w", o.Image, err)
 	}
 	file := filepath.Join(dir, cacheKey(o.Path))
@@ -70,6 +70,24 @@ func Prepare(ctx context.Context, o PrepareOptions) (string, error) {
 		}
 	}
 	return file, link(file, o.Link)
+}
+
+// mkdirReadable makes dir and its missing parents with mode 0755 whatever
+// the umask (units run with UMask=0077, and this runs as their
+// ExecStartPre): the VM's dynamic user must reach the files inside.
+func mkdirReadable(dir string) error {
+	if st, err := os.Stat(dir); err == nil && st.IsDir() {
+		return nil
+	}
+	if parent := filepath.Dir(dir); parent != dir {
+		if err := mkdirReadable(parent); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+		return err
+	}
+	return os.Chmod(dir, 0o755)
 }
 
 // cacheKey names the copy of inside in its image's folder: readable, and

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -47,6 +48,7 @@ func TestPrepareExtractsOncePerImageID(t *testing.T) {
 	id := strings.Repeat("ab", 32)
 	o, log := setupPrepare(t, id)
 	ctx := context.Background()
+	defer syscall.Umask(syscall.Umask(0o077)) // as under the unit's UMask=
 	file, err := Prepare(ctx, o)
 	if err != nil {
 		t.Fatal(err)
@@ -59,6 +61,11 @@ func TestPrepareExtractsOncePerImageID(t *testing.T) {
 	}
 	if st, err := os.Stat(file); err != nil || st.Mode().Perm() != 0o644 {
 		t.Errorf("cached file mode: %v, %v; want 0644 (the VM's dynamic user reads it)", st.Mode(), err)
+	}
+	for d := file; d != filepath.Dir(o.Cache); d = filepath.Dir(d) {
+		if st, err := os.Stat(d); err != nil || st.Mode().Perm()&0o005 != 0o005 && st.IsDir() {
+			t.Errorf("%s: %v, %v; the VM's user cannot reach the file", d, st.Mode(), err)
+		}
 	}
 	// A second start with the same image ID extracts nothing.
 	if _, err := Prepare(ctx, o); err != nil {

@@ -220,6 +220,10 @@ func TestStatusBusySocketHonoursContext(t *testing.T) {
 // qemu exits 0 on SIGTERM too, so systemd's fallback kill is no failure.
 func TestSIGTERMExitsZero(t *testing.T) {
 	v := startVM(t)
+	// Once QMP answers, qemu's main loop (and its signal handling) runs.
+	if _, err := Status(context.Background(), v.socket); err != nil {
+		t.Fatal(err)
+	}
 	if err := v.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
