@@ -59,13 +59,15 @@ func TestUpStartsTheStageTarget(t *testing.T) {
 	}
 }
 
+// Per stage the target goes first, then the gate, then the components, so
+// systemd can stop them in the reverse of their start order.
 func TestDownStopsEveryUnitLaterStagesFirst(t *testing.T) {
 	sd := loadReplay(t, "testdata/dbus/down-all.json")
 	te := newTestEnv(t, sd)
 	te.run("down", "-C", "testdata/stack")
 	want := []string{"bootstage.target",
-		"vault-vm.service", "web-api.service", "web-worker.service", "bootstage-core-gate.service", "bootstage-core.target",
-		"dns.service", "bootstage-foundation-gate.service", "bootstage-foundation.target"}
+		"bootstage-core.target", "bootstage-core-gate.service", "vault-vm.service", "web-api.service", "web-worker.service",
+		"bootstage-foundation.target", "bootstage-foundation-gate.service", "dns.service"}
 	if !slices.Equal(sd.stopped, want) {
 		t.Errorf("stopped\n%v, want\n%v", sd.stopped, want)
 	}

@@ -103,7 +103,7 @@ func (a *app) down(ctx context.Context, st *stack, o upOptions) error {
 		}
 	}
 	jobs := map[string]<-chan string{}
-	for _, u := range units {
+	for _, u := range stopOrder(units) {
 		if jobs[u.unit], err = sd.Stop(ctx, u.unit); err != nil {
 			return err
 		}
@@ -158,4 +158,28 @@ func namesOf(stages []*stageView) []string {
 		n = append(n, s.Name)
 	}
 	return n
+}
+
+// stopOrder queues the stop jobs so systemd can keep the reverse of the
+// start order: per stage, last stage first, the target, then the gate,
+// then the components. A job that is already running cannot wait for one
+// queued after it, so a component stopped before its gate would go down
+// while the gate still probes it.
+func stopOrder(units []watched) []watched {
+	var out []watched
+	for start := 0; start < len(units); {
+		end := start
+		for end < len(units) && units[end].stage == units[start].stage {
+			end++
+		}
+		for _, kind := range []string{"target", "gate", "component"} {
+			for _, u := range units[start:end] {
+				if u.kind == kind {
+					out = append(out, u)
+				}
+			}
+		}
+		start = end
+	}
+	return out
 }
