@@ -31,7 +31,9 @@ func TestDebInstallRunRemove(t *testing.T) {
 	// a node keeps them, and this test reads them.
 	m.MustShell(`sed -i '\#^path-exclude=/usr/share/\(doc\|man\)/#d' /etc/dpkg/dpkg.cfg.d/*`)
 
+	start := time.Now()
 	t.Log(m.MustRun("dpkg", "-i", "/tmp/bootstage.deb"))
+	t.Logf("dpkg -i took %v", time.Since(start).Round(time.Millisecond))
 	for _, f := range []string{
 		"/usr/bin/bootstage", "/lib/systemd/system-generators/bootstage-generator",
 		"/usr/libexec/bootstage/bootstage-healthd", "/etc/bootstage/services",
@@ -47,7 +49,9 @@ func TestDebInstallRunRemove(t *testing.T) {
 	if got := m.Property("hello.service", "FragmentPath"); got != "/run/systemd/generator/hello.service" {
 		t.Fatalf("hello.service comes from %q, want the generator's output", got)
 	}
+	start = time.Now()
 	m.MustRun("systemctl", "start", "bootstage.target")
+	t.Logf("systemctl start bootstage.target took %v", time.Since(start).Round(time.Millisecond))
 	waitFor(t, "the example to answer", func() error {
 		out, err := m.Run("curl", "-fsS", "http://127.0.0.1:8080/")
 		if err == nil && !strings.Contains(out, "hello") {
@@ -59,12 +63,16 @@ func TestDebInstallRunRemove(t *testing.T) {
 	// An upgrade (here: the same version again) reloads, and starts or
 	// stops nothing: the container keeps its process.
 	pid := m.Property("hello.service", "MainPID")
+	start = time.Now()
 	m.MustRun("dpkg", "-i", "/tmp/bootstage.deb")
+	t.Logf("upgrade took %v", time.Since(start).Round(time.Millisecond))
 	if got := m.Property("hello.service", "MainPID"); got != pid {
 		t.Errorf("upgrade restarted hello.service: MainPID %s, then %s", pid, got)
 	}
 
+	start = time.Now()
 	t.Log(m.MustRun("dpkg", "-r", "bootstage"))
+	t.Logf("dpkg -r took %v", time.Since(start).Round(time.Millisecond))
 	for _, f := range []string{"/run/systemd/generator/hello.service", "/run/systemd/generator/bootstage.target",
 		"/usr/bin/bootstage", "/lib/systemd/system-generators/bootstage-generator"} {
 		if _, err := m.Run("test", "-e", f); err == nil {
@@ -108,11 +116,13 @@ func checkManPages(t *testing.T, m *harness.Machine) {
 		var err error
 		if noMan == nil {
 			var s string
-			s, err = m.Run("man", "-P", "cat", sect, name)
+			s, err = m.Run("env", "MANWIDTH=200", "man", "-P", "cat", sect, name)
 			out = []byte(s)
 		} else {
 			file := fmt.Sprintf("%s/usr/share/man/man%s/%s.%s.gz", m.Root(), sect, name, sect)
-			out, err = exec.Command("man", "-P", "cat", "-l", file).CombinedOutput()
+			cmd := exec.Command("man", "-P", "cat", "-l", file)
+			cmd.Env = append(os.Environ(), "MANWIDTH=200") // no line breaks inside the words looked for
+			out, err = cmd.CombinedOutput()
 		}
 		if err != nil || !strings.Contains(string(out), want) {
 			t.Errorf("man %s %s: %v\n%s", sect, name, err, out)
