@@ -62,8 +62,19 @@ func Generate(opts Options) (*Output, error) {
 		h := DetectHost()
 		host = &h
 	}
-	tree, problems := config.Load(dirs, hostname)
+	tree, problems := config.Load(dirs, hostname, runtimeCheck(*host))
 	return Build(tree, problems, *host), nil
+}
+
+// runtimeCheck lets each component's runtime judge it while the loader
+// still knows where each key stands.
+func runtimeCheck(h runtimes.Host) config.Check {
+	return func(c *config.Component) []config.FieldError {
+		if rt := Runtimes[c.Runtime]; rt != nil {
+			return rt.Validate(c, h)
+		}
+		return []config.FieldError{{Key: "runtime", Msg: fmt.Sprintf("runtime %q is not built into this bootstage", c.Runtime)}}
+	}
 }
 
 // Build makes the units of a loaded tree; problems are those of loading.

@@ -31,4 +31,7 @@ type Runtime interface {
 	// Fill adds the runtime's settings to f, whose [Unit] section the
 	// generator has begun. Problems are recorded in f (see units.File.Err).
 	Fill(f *units.File, s *config.Service, c *config.Component, h Host)
+	// Validate returns what stops c from running on h, each at its key.
+	// The config loader has checked types and shared keys already.
+	Validate(c *config.Component, h Host) []config.FieldError
 }

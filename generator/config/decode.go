@@ -47,10 +47,10 @@ func parse(file, src string) (*doc, table, error) {
 	return d, d.table("", m), nil
 }
 
+// column is the 1-based column of byte offset off; the TOML library
+// reports some errors at offset -1, so off is clamped into src.
 func column(src string, off int) int {
-	if off > len(src) {
-		off = len(src)
-	}
+	off = max(0, min(off, len(src)))
 	return off - strings.LastIndexByte(src[:off], '\n')
 }
 

@@ -263,41 +263,6 @@ memory_mb = 128
 health.check = "none"
 network = "host"`,
 		`services/svc.toml:7:1: components[0].network: network is only for runtime = "podman"`},
-	{"qemu without memory", "", `
-[[components]]
-runtime = "qemu"
-kernel = "/boot/vmlinuz"
-health.check = "none"`,
-		`services/svc.toml:2:1: components[0]: a qemu component needs memory_mb (add memory_mb = 256 (MiB))`},
-	{"qemu with two boot sources", "", `
-[[components]]
-runtime = "qemu"
-kernel = "/boot/vmlinuz"
-disk = "/var/lib/vm.qcow2"
-memory_mb = 128
-health.check = "none"`,
-		`services/svc.toml:2:1: components[0]: a qemu component needs exactly one boot source, has 2 (set exactly one of kernel = "...", disk = "..." or image = "..." with image_path)`},
-	{"qemu memory out of range", "", `
-[[components]]
-runtime = "qemu"
-kernel = "/boot/vmlinuz"
-memory_mb = 8
-health.check = "none"`,
-		`services/svc.toml:5:13: components[0].memory_mb: expected an integer from 16 to 1048576, got 8`},
-	{"relative kernel path", "", `
-[[components]]
-runtime = "qemu"
-kernel = "vmlinuz"
-memory_mb = 64
-health.check = "none"`,
-		`services/svc.toml:4:10: components[0].kernel: expected an absolute path, got "vmlinuz"`},
-	{"image without image_path", "", `
-[[components]]
-runtime = "unikernel"
-image = "localhost/app:1"
-memory_mb = 64
-health.check = "none"`,
-		`services/svc.toml:4:9: components[0].image: image needs image_path: the file inside the image to boot (add image_path = "/path/in/image")`},
 	{"invalid component name", "", `
 [[components]]
 name = "a b"

@@ -35,8 +35,9 @@ func SearchPath() []string {
 	return DefaultSearchPath
 }
 
-// Load reads the configuration in dirs for the node called hostname.
-func Load(dirs []string, hostname string) (*Tree, Problems) {
+// Load reads the configuration in dirs for the node called hostname;
+// checks add what the runtimes know of their components.
+func Load(dirs []string, hostname string, checks ...Check) (*Tree, Problems) {
 	var problems Problems
 	stages, stageProblems := loadStages(dirs)
 	problems = append(problems, stageProblems...)
@@ -45,7 +46,7 @@ func Load(dirs []string, hostname string) (*Tree, Problems) {
 	problems = append(problems, listProblems...)
 	for _, name := range sortedKeys(files) {
 		file := files[name]
-		svc, ps := loadService(name, file, stages)
+		svc, ps := loadService(name, file, stages, checks)
 		problems = append(problems, ps...)
 		switch {
 		case svc == nil:
@@ -113,7 +114,7 @@ func serviceFiles(dirs []string) (map[string]string, Problems) {
 	return files, problems
 }
 
-func loadService(name, file string, stages *Stages) (*Service, Problems) {
+func loadService(name, file string, stages *Stages, checks []Check) (*Service, Problems) {
 	if !validName(name) {
 		return nil, Problems{{File: file, Msg: fmt.Sprintf("invalid service name %q", name), Hint: nameHint + ": rename the file"}}
 	}
@@ -124,7 +125,7 @@ func loadService(name, file string, stages *Stages) (*Service, Problems) {
 	if err != nil {
 		return nil, Problems{{File: file, Msg: err.Error()}}
 	}
-	return ParseService(file, string(src), stages)
+	return ParseService(file, string(src), stages, checks...)
 }
 
 // brokenStage makes a best effort to place a broken service in its stage,

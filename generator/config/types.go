@@ -139,3 +139,10 @@ type Health struct {
 	OnUnhealthy string        // "" | "restart"
 	Threshold   int           // consecutive failures before restart; default 3
 }
+
+// FieldError is a problem a runtime finds with one key of a component
+// ("memory_mb", "ports"); the loader reports it at that key's position.
+type FieldError struct{ Key, Msg string }
+
+// Check validates what only a runtime knows of a component.
+type Check func(*Component) []FieldError

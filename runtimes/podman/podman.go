@@ -161,3 +161,7 @@ func requireMounts(unit *units.Section, vols []config.Volume) {
 		unit.Text("RequiresMountsFor", p)
 	}
 }
+
+// Validate has nothing to add for podman: the config loader checks every
+// podman key, and podman itself judges image references and options.
+func (Runtime) Validate(*config.Component, runtimes.Host) []config.FieldError { return nil }

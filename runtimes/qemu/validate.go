@@ -17,22 +17,16 @@ const (
 	MaxVCPUs    = 255
 )
 
-// FieldError is a problem with one key of a qemu component; Key is the TOML
-// key ("memory_mb", "ports"), for the config loader to position.
-type FieldError struct {
-	Key string
-	Msg string
-}
-
-func (e *FieldError) Error() string { return e.Key + ": " + e.Msg }
+// Validate is Validate, for the generator.
+func (Runtime) Validate(c *config.Component, h runtimes.Host) []config.FieldError { return Validate(c, h) }
 
 // Validate returns every problem of a qemu component that Fill cannot turn
 // into a working unit, in key order. The config loader positions each error
 // at its key and reports all of them; h supplies what the host lacks (ops).
-func Validate(c *config.Component, h runtimes.Host) []error {
-	var errs []error
+func Validate(c *config.Component, h runtimes.Host) []config.FieldError {
+	var errs []config.FieldError
 	bad := func(key, format string, a ...any) {
-		errs = append(errs, &FieldError{Key: key, Msg: fmt.Sprintf(format, a...)})
+		errs = append(errs, config.FieldError{Key: key, Msg: fmt.Sprintf(format, a...)})
 	}
 	validateBoot(c, h, bad)
 	switch {
@@ -68,13 +62,6 @@ func Validate(c *config.Component, h runtimes.Host) []error {
 			if o != "ro" && o != "rw" {
 				bad("volumes", "%s: option %q has no meaning for a virtfs share (ro or rw)", v.Host, o)
 			}
-		}
-	}
-	podmanOnly := map[string]bool{"cmd": len(c.Cmd) > 0, "entrypoint": len(c.Entrypoint) > 0,
-		"env": len(c.Env) > 0, "network": c.Network != "", "user": c.User != "", "podman_args": len(c.PodmanArgs) > 0}
-	for _, k := range []string{"cmd", "entrypoint", "env", "network", "user", "podman_args"} {
-		if podmanOnly[k] {
-			bad(k, "not supported for runtime qemu")
 		}
 	}
 	return errs

@@ -1,0 +1,156 @@
+package generator_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bootstage/bootstage/generator"
+	"github.com/bootstage/bootstage/generator/config"
+)
+
+// benchStages are the three stages of the benchmark trees.
+var benchStages = []string{"foundation", "core", "management"}
+
+// writeBenchTree writes a configuration of n services, each with two
+// podman components, spread over three stages, as an operator would.
+func writeBenchTree(tb testing.TB, dir string, n int) {
+	tb.Helper()
+	var st strings.Builder
+	for _, s := range benchStages {
+		fmt.Fprintf(&st, "[[stage]]\nname = %q\ntimeout = \"60s\"\non_timeout = \"proceed\"\n\n", s)
+	}
+	write(tb, filepath.Join(dir, "stages.toml"), st.String())
+	if err := os.MkdirAll(filepath.Join(dir, "services"), 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		src := fmt.Sprintf(benchService, benchStages[i%len(benchStages)], 10000+i%50000, 20000+i%40000)
+		if err := os.WriteFile(filepath.Join(dir, "services", fmt.Sprintf("svc%05d.toml", i)), []byte(src), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+const benchService = `stage = %q
+
+[[components]]
+name = "api"
+image = "registry.example/api:1.4"
+cmd = ["serve", "--listen", ":8080", "--log-level", "info"]
+ports = ["127.0.0.1:%d:8080"]
+env = { LOG_LEVEL = "info", REGION = "eu-1" }
+volumes = ["/srv/api:/data:Z"]
+restart = "always"
+
+[components.health]
+check = "http"
+path = "/healthz"
+
+[[components]]
+name = "db"
+image = "registry.example/db:15"
+ports = ["127.0.0.1:%d:5432"]
+env = ["POSTGRES_DB=app"]
+restart = "on-failure"
+`
+
+// tmpfs is a directory on tmpfs for benchmark trees and output, where
+// the generator writes at boot (/run/systemd/generator).
+func tmpfs(tb testing.TB) string {
+	tb.Helper()
+	base := ""
+	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
+		base = "/dev/shm"
+	}
+	if base == "" {
+		return tb.TempDir()
+	}
+	dir, err := os.MkdirTemp(base, "bootstage-bench-")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+var benchSizes = []int{10, 100, 1000, 10000}
+
+// BenchmarkGenerate is one generator run as systemd makes it: read and
+// check the configuration, build every unit, write them all.
+func BenchmarkGenerate(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			root := tmpfs(b)
+			cfg := filepath.Join(root, "config")
+			writeBenchTree(b, cfg, n)
+			host := fuzzHost
+			opts := generator.Options{ConfigPath: []string{cfg}, Hostname: fuzzHostname, Host: &host}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				out, err := generator.Generate(opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				dst := filepath.Join(root, "out")
+				if err := out.Write(dst); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				os.RemoveAll(dst) // a generator writes into an empty directory
+				b.StartTimer()
+				if i == 0 && len(out.Units) != 2*n+2*len(benchStages)+1 {
+					b.Fatalf("%d units, %d problems: %v", len(out.Units), len(out.Problems), out.Problems)
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(2*n), "ns/component")
+		})
+	}
+}
+
+// BenchmarkPhases splits a 1000-service run into its phases, to show
+// where the time goes.
+func BenchmarkPhases(b *testing.B) {
+	root := tmpfs(b)
+	cfg := filepath.Join(root, "config")
+	writeBenchTree(b, cfg, 1000)
+	host := fuzzHost
+	tree, problems := config.Load([]string{cfg}, fuzzHostname)
+	out := generator.Build(tree, problems, host)
+	b.Run("load", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			config.Load([]string{cfg}, fuzzHostname)
+		}
+	})
+	b.Run("build", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			generator.Build(tree, problems, host)
+		}
+	})
+	b.Run("render", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			for _, u := range out.Units {
+				u.Bytes()
+			}
+		}
+	})
+	b.Run("write", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			dst := filepath.Join(root, "out")
+			if err := out.Write(dst); err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			os.RemoveAll(dst)
+			b.StartTimer()
+		}
+	})
+}
