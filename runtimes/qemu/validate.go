@@ -18,7 +18,9 @@ const (
 )
 
 // Validate is Validate, for the generator.
-func (Runtime) Validate(c *config.Component, h runtimes.Host) []config.FieldError { return Validate(c, h) }
+func (Runtime) Validate(c *config.Component, h runtimes.Host) []config.FieldError {
+	return Validate(c, h)
+}
 
 // Validate returns every problem of a qemu component that Fill cannot turn
 // into a working unit, in key order. The config loader positions each error
