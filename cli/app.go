@@ -34,6 +34,9 @@ func Main(ctx context.Context, args []string, env *Env) int {
 		// urfave/cli would run the command with the marker as an argument.
 		return ExitOK
 	}
+	if file := env.Getenv(RecordEnv); file != "" {
+		record(env, file)
+	}
 	a := newApp(env, args)
 	err := a.RunContext(ctx, flagsFirst(a, args))
 	code, msg := exitCode(err)

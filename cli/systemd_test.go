@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"os"
 	"reflect"
 	"slices"
@@ -15,6 +16,7 @@ import (
 func TestGoldenSystemd(t *testing.T) {
 	cases := []struct {
 		name, replay string
+		config       string // default testdata/stack
 		tty          bool
 		vars         map[string]string
 		args         []string
@@ -32,6 +34,14 @@ func TestGoldenSystemd(t *testing.T) {
 		{name: "up_no_block", replay: "up-ok", args: []string{"up", "--no-block", "core"}, code: 0},
 		{name: "up_timeout", replay: "up-ok", args: []string{"up", "--timeout", "1s"}, code: 1},
 		{name: "down", replay: "down-all", args: []string{"down"}, code: 0},
+		// Recorded from a real systemd with BOOTSTAGE_RECORD_DBUS (see
+		// testdata/dbus/README): the three-stage example, and with it a
+		// component that exits at once.
+		{name: "recorded_up", replay: "recorded-up", config: "testdata/three-stage", args: []string{"up"}, code: 0},
+		{name: "recorded_status", replay: "recorded-status", config: "testdata/three-stage", args: []string{"status"}, code: 0},
+		{name: "recorded_status_json", replay: "recorded-status", config: "testdata/three-stage", args: []string{"status", "--json"}, code: 0},
+		{name: "recorded_down", replay: "recorded-down", config: "testdata/three-stage", args: []string{"down"}, code: 0},
+		{name: "recorded_up_fail", replay: "recorded-up-fail", config: "testdata/three-stage:testdata/payments", args: []string{"up", "core"}, code: 1},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -41,7 +51,14 @@ func TestGoldenSystemd(t *testing.T) {
 			for k, v := range c.vars {
 				te.vars[k] = v
 			}
-			got, code := te.run(append(c.args, "-C", "testdata/stack")...)
+			if j, err := os.ReadFile("testdata/dbus/" + c.replay + ".journal"); err == nil {
+				te.Journal = func(context.Context, string, int) (string, error) { return string(j), nil }
+			}
+			config := c.config
+			if config == "" {
+				config = "testdata/stack"
+			}
+			got, code := te.run(append(c.args, "-C", config)...)
 			if code != c.code {
 				t.Errorf("exit code %d, want %d", code, c.code)
 			}

@@ -83,6 +83,9 @@ func (w *watcher) poll(ctx context.Context, baseline bool) error {
 				r = "canceled"
 			}
 			w.results[unit] = r
+			if rec, ok := w.sd.(interface{ jobSeen(unit, result string) }); ok {
+				rec.jobSeen(unit, r)
+			}
 		default:
 		}
 	}
