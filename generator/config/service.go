@@ -103,6 +103,7 @@ func parsePodman(t table, c *Component) {
 	c.Network = t.str("network", "")
 	c.User = t.str("user", "")
 	c.PodmanArgs = t.strs("podman_args")
+	c.Init = t.boolean("init")
 	if c.Image == "" {
 		t.d.errAt(t.path, `add image = "registry.example/name:tag"`, "a podman component needs an image")
 	}
@@ -123,7 +124,7 @@ func parseQEMU(t table, c *Component) {
 	c.QEMUArgs = t.strs("qemu_args")
 	// What a VM needs to boot (one boot source, memory, ...) is the QEMU
 	// runtime's to say: see runtimes/qemu Validate, run through a Check.
-	onlyFor(t, "podman", "cmd", "entrypoint", "env", "network", "user", "podman_args")
+	onlyFor(t, "podman", "cmd", "entrypoint", "env", "network", "user", "podman_args", "init")
 }
 
 var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)

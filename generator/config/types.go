@@ -82,6 +82,7 @@ type Component struct {
 	Network    string
 	User       string
 	PodmanArgs []string // extra `podman run` arguments, after ours
+	Init       bool     // run an init as PID 1 (podman run --init)
 
 	// QEMU only.
 	Kernel    string

@@ -45,6 +45,10 @@ func runArgv(h runtimes.Host, c *config.Component, name, cid string) [][]string 
 	if c.StopTimeout > 0 {
 		head = append(head, "--stop-timeout="+itoa(seconds(c.StopTimeout)))
 	}
+	if c.Init {
+		// an init as PID 1 forwards SIGTERM to a command that ignores it
+		head = append(head, "--init")
+	}
 	groups := [][]string{head}
 	if c.User != "" {
 		groups = append(groups, []string{"--user", c.User})
