@@ -9,6 +9,40 @@ import (
 	"time"
 )
 
+// status prints the state of stage name ("" = all stages).
+func (a *app) status(ctx context.Context, dirs []string, name string, asJSON bool) error {
+	st, err := a.stack(dirs)
+	if err != nil {
+		return err
+	}
+	stages := st.Stages
+	if name != "" {
+		s, err := st.stage(name)
+		if err != nil {
+			return err
+		}
+		stages = []*stageView{s}
+	}
+	sd, err := a.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer sd.Close()
+	r, err := collectStatus(ctx, sd, stages)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		err = writeStatusJSON(a.env.Stdout, r)
+	} else {
+		writeStatusText(a.env.Stdout, r, a.env.style(), a.env.Now())
+	}
+	if err == nil && !r.allGood() {
+		return errSilent(ExitFailure)
+	}
+	return err
+}
+
 // statusReport is `bootstage status --json`: one entry per stage in boot
 // order. Unit states are systemd's own words (ActiveState, SubState), so a
 // script can compare them with `systemctl show`.
@@ -146,7 +180,7 @@ func writeStatusText(w io.Writer, r *statusReport, st style, now time.Time) {
 		fmt.Fprintf(w, "%s%s  %s%s  (%s)\n", st.mark(t), st.bold("stage "+s.Name),
 			st.paint(t, stateWords(s.Target)), since(s.Target, now), policyText(s.OnTimeout, s.Timeout))
 		gt := stateTone(s.Gate.ActiveState)
-		gate := "  gate " + st.paint(gt, gateWords(s.Gate))
+		gate := "  " + st.mark(gt) + "gate " + st.paint(gt, gateWords(s.Gate))
 		if s.Gate.StatusText != "" {
 			gate += ": " + s.Gate.StatusText
 		}

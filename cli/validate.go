@@ -1,8 +1,8 @@
 package cli
 
 import (
-	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -36,7 +36,7 @@ func (a *app) validate(dirs []string) error {
 
 // writeProblems prints one problem per line, paths relative to the working
 // directory when below it, so editors and golden files read them alike.
-func writeProblems(w interface{ Write([]byte) (int, error) }, ps config.Problems) {
+func writeProblems(w io.Writer, ps config.Problems) {
 	wd, _ := os.Getwd()
 	for _, p := range ps {
 		if rel, err := filepath.Rel(wd, p.File); err == nil && filepath.IsAbs(p.File) && !strings.HasPrefix(rel, "..") {
@@ -68,7 +68,7 @@ func (a *app) generateCmd(dirs []string, dryRun bool, dir string) error {
 }
 
 // writeFiles prints every output file under a head(1)-style heading.
-func writeFiles(w interface{ Write([]byte) (int, error) }, out *generator.Output) {
+func writeFiles(w io.Writer, out *generator.Output) {
 	links := map[string]string{}
 	for _, l := range out.Links {
 		links[l.Name] = l.Target
@@ -90,38 +90,4 @@ func writeFiles(w interface{ Write([]byte) (int, error) }, out *generator.Output
 		fmt.Fprintf(w, "==> %s <==\n", n)
 		w.Write(files[n])
 	}
-}
-
-// status prints the state of stage name ("" = all stages).
-func (a *app) status(ctx context.Context, dirs []string, name string, asJSON bool) error {
-	st, err := a.stack(dirs)
-	if err != nil {
-		return err
-	}
-	stages := st.Stages
-	if name != "" {
-		s, err := st.stage(name)
-		if err != nil {
-			return err
-		}
-		stages = []*stageView{s}
-	}
-	sd, err := a.dial(ctx)
-	if err != nil {
-		return err
-	}
-	defer sd.Close()
-	r, err := collectStatus(ctx, sd, stages)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		err = writeStatusJSON(a.env.Stdout, r)
-	} else {
-		writeStatusText(a.env.Stdout, r, a.env.style(), a.env.Now())
-	}
-	if err == nil && !r.allGood() {
-		return errSilent(ExitFailure)
-	}
-	return err
 }
