@@ -52,7 +52,7 @@ func TestThreeStageStack(t *testing.T) {
 	t.Run("stages in order", func(t *testing.T) { stagesInOrder(t, m, stack) })
 	t.Run("ports reachable", func(t *testing.T) { portsReachable(t, m, stack) })
 	t.Run("container output in journal", func(t *testing.T) { outputInJournal(t, m, stack) })
-	t.Run("broken service fails alone", func(t *testing.T) { brokenFails(t, m) })
+	t.Run("broken service fails alone", func(t *testing.T) { brokenFails(t, m, stack) })
 	t.Run("stop removes containers", func(t *testing.T) { stopRemoves(t, m, stack) })
 }
 
@@ -149,7 +149,7 @@ func outputInJournal(t *testing.T, m *harness.Machine, s *harness.Stack) {
 	}
 }
 
-func brokenFails(t *testing.T, m *harness.Machine) {
+func brokenFails(t *testing.T, m *harness.Machine, s *harness.Stack) {
 	list := m.MustRun("systemctl", "list-units", "--all", "--plain", "--no-legend", "broken*")
 	var found []string
 	for _, l := range strings.Split(strings.TrimSpace(list), "\n") {
@@ -167,6 +167,12 @@ func brokenFails(t *testing.T, m *harness.Machine) {
 		status, _ := m.Run("systemctl", "status", "--no-pager", "-n", "30", u)
 		if !strings.Contains(status+m.Journal(u), "portz") {
 			t.Errorf("neither status nor journal of %s names the bad key portz:\n%s", u, status)
+		}
+	}
+	// The rest of its stage is healthy, so no gate may have had to give up waiting.
+	for _, st := range s.Stages {
+		if j := m.Journal(st.Gate); strings.Contains(j, "timed out") {
+			t.Errorf("%s timed out although every valid service of its stage is healthy:\n%s", st.Gate, j)
 		}
 	}
 }

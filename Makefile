@@ -1,0 +1,48 @@
+# Developer and CI entry points. Go is expected at /usr/local/go (or on PATH).
+export PATH := /usr/local/go/bin:$(PATH)
+GO ?= go
+
+# Packages whose tests define -update (golden files).
+GOLDEN_PKGS = $(sort $(dir $(shell grep -rl --include='*_test.go' 'flag\.Bool."update"' .)))
+
+.PHONY: all build test check deps vet fmt-check e2e golden bench demo clean-e2e-cache
+
+all: build
+
+build:
+	$(GO) build ./...
+
+## test: unit tests only (e2e tests skip themselves without BOOTSTAGE_E2E=1)
+test:
+	$(GO) test ./...
+
+## check: everything CI runs: deps, gofmt, vet, unit tests, then the e2e tests under a real systemd
+check: deps fmt-check vet test e2e
+
+deps:
+	@scripts/install-deps.sh
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+## e2e: the end-to-end tests (root; builds the e2e root in /var/cache/bootstage-e2e on first use)
+e2e:
+	BOOTSTAGE_E2E=1 $(GO) test -count=1 -timeout 20m ./e2e/...
+
+## golden: rewrite the golden files from the current code
+golden:
+	$(GO) test $(GOLDEN_PKGS) -update
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## demo: the main job on the three-stage example in a throwaway systemd (root)
+demo:
+	$(GO) run ./e2e/demo $(if $(EXAMPLE),-example $(EXAMPLE))
+
+clean-e2e-cache:
+	rm -rf $${BOOTSTAGE_E2E_DIR:-/var/cache/bootstage-e2e}
