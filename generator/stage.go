@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 
 	"github.com/bootstage/bootstage/generator/config"
 	"github.com/bootstage/bootstage/healthd/spec"
@@ -73,32 +74,30 @@ func probe(svc *config.Service, c *config.Component, unit string) spec.Probe {
 func brokenUnit(name, display, source string, errs []error) *units.File {
 	f := units.NewFile(name, header(source)...)
 	u := f.Section("Unit")
-	u.Text("Description", display+" (invalid bootstage configuration)")
-	u.Text("SourcePath", source)
+	u.Text("Description", oneLine(display)+" (invalid bootstage configuration)")
+	u.Text("SourcePath", oneLine(source))
 	s := f.Section("Service")
 	s.Literal("Type", "oneshot")
 	// One message per line: the shell prints each argument on its own line.
 	groups := [][]string{
 		{"/bin/sh", "-c", `for line in "$@"; do echo "$line" >&2; done; exit 1`, "bootstage"},
-		{"bootstage: " + source + " is invalid; this unit fails until it is fixed:"},
+		{"bootstage: " + oneLine(source) + " is invalid; this unit fails until it is fixed:"},
 	}
 	for _, e := range errs {
 		groups = append(groups, []string{"  " + oneLine(e.Error())})
 	}
 	s.Exec("ExecStart", "", groups...)
-	if f.Err() != nil { // an error text that cannot stand in a unit: say less
-		return brokenUnit(name, display, oneLine(source), []error{fmt.Errorf("invalid configuration")})
-	}
 	return f
 }
 
-// oneLine makes text safe to stand as one argument in a unit file.
+// oneLine makes text safe to stand in a unit file: one line of valid
+// UTF-8, whatever a file name or an error message held.
 func oneLine(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c == '\n' || c == '\r' || c == 0 {
-			b[i] = ' '
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == 0 {
+			return ' '
 		}
-	}
-	return string(b)
+		return r
+	}, s)
 }

@@ -7,9 +7,12 @@
 package units
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // MaxNameLen is the longest unit name systemd accepts (UNIT_NAME_MAX - 1).
@@ -87,6 +90,15 @@ func checkName(n string) (string, error) {
 // line or the string in a unit file: NUL, newline, carriage return.
 var ErrControl = errors.New("newline, carriage return or NUL not allowed")
 
+// ErrSurroundingSpace is returned for a free-text value that starts or
+// ends with blanks, which systemd strips: the unit would not say what was
+// meant.
+var ErrSurroundingSpace = errors.New("leading or trailing blanks would be dropped by systemd")
+
+// ErrNotUTF8 is returned for a value that is not valid UTF-8: systemd
+// ignores such a line altogether ("not UTF-8 clean, ignoring").
+var ErrNotUTF8 = errors.New("not valid UTF-8")
+
 // ErrTrailingBackslash is returned for an unquoted value ending in "\",
 // which systemd would read as a line continuation.
 var ErrTrailingBackslash = errors.New("a trailing backslash would continue the line")
@@ -95,6 +107,9 @@ var ErrTrailingBackslash = errors.New("a trailing backslash would continue the l
 func CheckValue(s string) error {
 	if strings.ContainsAny(s, "\x00\n\r") {
 		return ErrControl
+	}
+	if !utf8.ValidString(s) {
+		return ErrNotUTF8
 	}
 	return nil
 }
@@ -105,10 +120,16 @@ func escapeSpecifiers(s string) string {
 }
 
 // specMark starts an Exec argument that bootstage itself wrote with
-// specifiers meant for systemd. It begins with NUL, which no configuration
-// value can hold (CheckValue refuses it), so configuration can never
-// pass for it.
-const specMark = "\x00bootstage-specifiers:"
+// specifiers meant for systemd: NUL, which no configuration value can hold,
+// and a token drawn at start-up, so that no input can pass for it even
+// where NUL got through.
+var specMark = func() string {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand does not fail on Linux
+	}
+	return "\x00" + hex.EncodeToString(b[:]) + ":"
+}()
 
 // Specifiers marks an Exec argument whose "%" specifiers systemd must
 // expand, e.g. Specifiers("--cidfile=%t/%N.cid"). "$" and quoting are
@@ -119,7 +140,10 @@ func Specifiers(arg string) string { return specMark + arg }
 // extract_first_word(EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE): Exec*= arguments
 // and Environment= assignments. The word is always safe: "%" is doubled,
 // "$" doubled when dollar is set (Exec*= expands $VAR), and the word is
-// double-quoted, with "\" and `"` escaped, whenever it is not plain.
+// double-quoted, with "\" and `"` escaped, whenever it is not plain or
+// starts with "#". A byte
+// that is not UTF-8 is written \xNN inside the quotes: systemd would skip
+// the whole line otherwise, and unescapes it back to the byte.
 func quoteWord(s string, dollar bool) string {
 	if rest, ok := strings.CutPrefix(s, specMark); ok {
 		s = rest
@@ -129,9 +153,26 @@ func quoteWord(s string, dollar bool) string {
 	if dollar {
 		s = strings.ReplaceAll(s, "$", "$$")
 	}
-	if s != "" && s[0] != '#' && !strings.ContainsAny(s, " \t\"'\\;") { // "#" would start a comment on a continuation line
+	// A word that starts with "#" or ";" would make a continuation line a
+	// comment, which systemd skips (with everything else on the line).
+	if s != "" && !strings.ContainsAny(s, " \t\"'\\;") && s[0] != '#' && utf8.ValidString(s) {
 		return s
 	}
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
-	return `"` + r.Replace(s) + `"`
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\\' || r == '"':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	b.WriteByte('"')
+	return b.String()
 }

@@ -30,9 +30,10 @@ func (f *File) Bytes() []byte {
 	return b.Bytes()
 }
 
-// commentSafe keeps a comment on its line: control bytes (a newline in a
-// file name, say) are shown as \xNN.
+// commentSafe keeps a comment on its line and readable: control bytes (a
+// newline in a file name, say) are shown as \xNN, invalid UTF-8 as U+FFFD.
 func commentSafe(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD") // systemd skips a line that is not UTF-8
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c == 0x7f {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // File is one unit file under construction: its name, the comment that
@@ -96,6 +97,10 @@ func (s *Section) Text(key, value string) {
 		s.file.fail(key, ErrTrailingBackslash)
 		return
 	}
+	if strings.TrimSpace(value) != value {
+		s.file.fail(key, ErrSurroundingSpace)
+		return
+	}
 	s.add(key, escapeSpecifiers(value))
 }
 
@@ -124,6 +129,10 @@ func (s *Section) Names(key string, names ...string) {
 func (s *Section) Env(name, value string) {
 	if name == "" || strings.ContainsAny(name, "= \t") {
 		s.file.fail("Environment", fmt.Errorf("invalid variable name %q", name))
+		return
+	}
+	if !utf8.ValidString(name + value) { // systemd ignores such an assignment
+		s.file.fail("Environment", ErrNotUTF8)
 		return
 	}
 	s.add("Environment", quoteWord(name+"="+value, false))
