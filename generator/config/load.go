@@ -11,8 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // DefaultSearchPath is where configuration is looked for, highest
@@ -44,13 +47,13 @@ func Load(dirs []string, hostname string, checks ...Check) (*Tree, Problems) {
 	tree := &Tree{}
 	files, listProblems := serviceFiles(dirs)
 	problems = append(problems, listProblems...)
-	for _, name := range sortedKeys(files) {
-		file := files[name]
-		svc, ps := loadService(name, file, stages, checks)
+	names := sortedKeys(files)
+	for i, r := range loadAll(names, files, stages, checks) {
+		name, file, svc, ps := names[i], files[names[i]], r.svc, r.problems
 		problems = append(problems, ps...)
 		switch {
 		case svc == nil:
-			tree.Broken = append(tree.Broken, &Broken{Name: name, Stage: brokenStage(file, name, stages), Source: file, Errors: asErrors(ps)})
+			tree.Broken = append(tree.Broken, &Broken{Name: name, Stage: r.brokenStage, Source: file, Errors: asErrors(ps)})
 		case len(svc.Nodes) > 0 && !contains(svc.Nodes, hostname):
 			tree.Skipped = append(tree.Skipped, name)
 		default:
@@ -68,6 +71,40 @@ func Load(dirs []string, hostname string, checks ...Check) (*Tree, Problems) {
 	problems = append(problems, unknownMembers(stages, files)...)
 	problems.Sort()
 	return tree, problems
+}
+
+// loaded is what reading one service file gave.
+type loaded struct {
+	svc         *Service
+	problems    Problems
+	brokenStage string // where a broken service's failing unit stands
+}
+
+// loadAll reads and checks the service files of names on GOMAXPROCS
+// workers: parsing TOML is most of a generator run. Results are indexed
+// like names, whatever order the workers finish in, so the output does
+// not depend on scheduling. Files are independent, and stages and checks
+// are only read.
+func loadAll(names []string, files map[string]string, stages *Stages, checks []Check) []loaded {
+	out := make([]loaded, len(names))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := min(runtime.GOMAXPROCS(0), len(names)); w > 0; w-- {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(names); i = int(next.Add(1) - 1) {
+				file := files[names[i]]
+				r := &out[i]
+				r.svc, r.problems = loadService(names[i], file, stages, checks)
+				if r.svc == nil {
+					r.brokenStage = brokenStage(file, names[i], stages)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 // loadStages reads the stages.toml that wins in dirs. A broken stages.toml
