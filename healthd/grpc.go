@@ -62,6 +62,12 @@ func (c *GRPCCheck) connect() error {
 	conn, err := grpc.NewClient("passthrough:///"+c.Addr,
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithContextDialer(dial),
+		// A health check is a few hundred bytes each way: gRPC's default
+		// 32 KiB buffers per connection would dominate the gate's memory
+		// with many probes.
+		grpc.WithReadBufferSize(0),
+		grpc.WithWriteBufferSize(0),
+		grpc.WithSharedWriteBuffer(true),
 		grpc.WithConnectParams(grpc.ConnectParams{Backoff: backoff.Config{
 			BaseDelay: 20 * time.Millisecond, Multiplier: 2, MaxDelay: time.Second},
 			// The attempt's context bounds the handshake; gRPC's own

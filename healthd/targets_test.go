@@ -21,14 +21,14 @@ type target struct {
 }
 
 func newTarget(t *testing.T) *target {
-	x := &target{t: t, addr: refused(t)}
+	x := &target{t: t, addr: holdPort(t)}
 	t.Cleanup(x.down)
 	return x
 }
 
 func (x *target) listen() net.Listener {
 	x.down()
-	l, err := net.Listen("tcp", x.addr)
+	l, err := listenReuse(x.addr)
 	if err != nil {
 		x.t.Fatalf("listen on %s again: %v", x.addr, err)
 	}
