@@ -62,6 +62,6 @@ deps=$(cd "$src" && sed -n '/^Build-Depends:/,/^[A-Z]/p' debian/control |
 
 deb=$(ls "$out"/src/bootstage_*_*.deb | head -n1)
 changes=$(ls "$out"/src/bootstage_*.changes | head -n1)
-lintian --info --display-info --pedantic "$changes" >"$out/lintian.txt" 2>&1 || true
+lintian --info --display-info --pedantic --show-overrides "$changes" >"$out/lintian.txt" 2>&1 || true
 cat "$out/lintian.txt" >&2
 echo "$deb"
