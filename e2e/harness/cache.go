@@ -80,6 +80,14 @@ func openCache(dir string, logf func(string, ...any)) (*cache, error) {
 		return nil, fmt.Errorf("open e2e cache lock: %w", err)
 	}
 	c := &cache{dir: dir, lock: lock}
+	// Shared first: machines of other test processes keep running while
+	// this one checks. Only a stale cache waits for them all to finish.
+	if err := c.flock(syscall.LOCK_SH); err != nil {
+		return nil, err
+	}
+	if c.current() {
+		return c, nil
+	}
 	if err := c.flock(syscall.LOCK_EX); err != nil {
 		return nil, err
 	}
@@ -93,6 +101,12 @@ func openCache(dir string, logf func(string, ...any)) (*cache, error) {
 	return c, nil
 }
 
+// current reports whether the cache was built from this recipe.
+func (c *cache) current() bool {
+	got, _ := os.ReadFile(c.stamp())
+	return strings.TrimSpace(string(got)) == recipeHash()
+}
+
 func (c *cache) flock(how int) error {
 	if err := syscall.Flock(int(c.lock.Fd()), how); err != nil {
 		c.lock.Close()
@@ -104,10 +118,10 @@ func (c *cache) flock(how int) error {
 func (c *cache) close() { c.lock.Close() }
 
 func (c *cache) ensure(logf func(string, ...any)) error {
-	want := recipeHash()
-	if got, _ := os.ReadFile(c.stamp()); strings.TrimSpace(string(got)) == want {
+	if c.current() { // built by another process while this one waited
 		return nil
 	}
+	want := recipeHash()
 	logf("harness: building the e2e root and fixtures in %s (recipe %.12s); takes about a minute", c.dir, want)
 	os.Remove(c.stamp())
 	for _, p := range []string{c.root(), c.fixtures()} {

@@ -109,6 +109,7 @@ func (m *Machine) boot() error {
 	if err := os.MkdirAll(run, 0o755); err != nil {
 		return err
 	}
+	removeStale(run)
 	state, err := os.MkdirTemp(run, "machine-")
 	if err != nil {
 		return fmt.Errorf("create machine state: %w", err)
@@ -131,11 +132,17 @@ func (m *Machine) boot() error {
 	defer out.Close()
 	m.nspawn = exec.Command("systemd-nspawn", m.nspawnArgs(storage, hostname)...)
 	m.nspawn.Stdout, m.nspawn.Stderr = out, out
-	// Its own session: a ^C in the terminal reaches the test, not the machine.
-	m.nspawn.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	// Its own session: a ^C in the terminal reaches the test, not the
+	// machine. And if the test process dies (a go test timeout), nspawn
+	// gets SIGTERM and powers the machine off instead of living on.
+	m.nspawn.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Pdeathsig: syscall.SIGTERM}
 	t0 := time.Now()
 	if err := m.nspawn.Start(); err != nil {
 		return fmt.Errorf("start systemd-nspawn: %w", err)
+	}
+	pid := strconv.Itoa(m.nspawn.Process.Pid)
+	if err := os.WriteFile(filepath.Join(state, "nspawn.pid"), []byte(pid), 0o644); err != nil {
+		return err
 	}
 	go func() { m.nspawn.Wait(); close(m.exited) }()
 	if err := m.findLeader(); err != nil {
@@ -337,4 +344,20 @@ func (m *Machine) Dial(addr string) error {
 		return fmt.Errorf("dial %s in the machine: %w %s", addr, err, strings.TrimSpace(out))
 	}
 	return nil
+}
+
+// removeStale removes the state of machines whose nspawn is gone (a test
+// process that was killed before its Close), so the cache does not grow.
+func removeStale(run string) {
+	dirs, _ := filepath.Glob(filepath.Join(run, "machine-*"))
+	for _, d := range dirs {
+		b, err := os.ReadFile(filepath.Join(d, "nspawn.pid"))
+		if err != nil {
+			continue // being created right now, or not ours to judge
+		}
+		comm, err := os.ReadFile("/proc/" + strings.TrimSpace(string(b)) + "/comm")
+		if err != nil || strings.TrimSpace(string(comm)) != "systemd-nspawn" {
+			os.RemoveAll(d)
+		}
+	}
 }
