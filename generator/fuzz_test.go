@@ -219,8 +219,12 @@ func checkComponent(t *testing.T, read map[string]*unitstest.Unit, svc *config.S
 		t.Fatalf("%s: SourcePath=%q, want %q", name, src, svc.Source)
 	}
 	argv := execArgv(t, name, u, "ExecStart")
-	if c.Runtime != config.Podman || argv[0] == "/bin/sh" {
-		return // another runtime, or a unit standing in for a failed one
+	if argv[0] == "/bin/sh" {
+		return // a unit standing in for a failed one
+	}
+	if c.Runtime == config.QEMU {
+		checkQEMU(t, name, argv, c)
+		return
 	}
 	tail := append([]string{c.Image}, c.Cmd...)
 	if len(argv) < len(tail) || !slices.Equal(argv[len(argv)-len(tail):], tail) {
@@ -250,6 +254,16 @@ func checkComponent(t *testing.T, read map[string]*unitstest.Unit, svc *config.S
 	}
 	for _, w := range want {
 		if !containsRun(argv, w) {
+			t.Fatalf("%s: argv %q lacks %q", name, argv, w)
+		}
+	}
+}
+
+// checkQEMU finds the boot values of a VM in its qemu argv.
+func checkQEMU(t *testing.T, name string, argv []string, c *config.Component) {
+	t.Helper()
+	for _, w := range [][]string{{"-kernel", c.Kernel}, {"-initrd", c.Initrd}, {"-append", c.Append}, c.QEMUArgs} {
+		if len(w) > 0 && w[len(w)-1] != "" && !containsRun(argv, w) {
 			t.Fatalf("%s: argv %q lacks %q", name, argv, w)
 		}
 	}
