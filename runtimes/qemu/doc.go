@@ -9,7 +9,7 @@
 // with `-machine q35,accel=kvm|tcg`, `-nodefaults -no-user-config -display
 // none`, `-m`/`-smp`, user-mode networking with one hostfwd per published
 // port and a virtio-net NIC, the QMP socket RunDir/DIR/qmp.sock in the
-// unit's RuntimeDirectory=bootstage/DIR (DIR = RuntimeDir), the first serial
+// unit's RuntimeDirectory=bootstage/vm/DIR (DIR = RuntimeDir), the first serial
 // port on stdout, which is the journal (so the guest needs console=ttyS0),
 // and qemu's own seccomp sandbox (SandboxOpt). Boot sources:
 //

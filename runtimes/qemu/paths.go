@@ -14,8 +14,10 @@ import (
 // then shows as they are.
 const (
 	// RunDir holds one RuntimeDirectory per VM unit: RunDir/DIR, where DIR
-	// is RuntimeDir of the unit.
-	RunDir = "/run/bootstage"
+	// is RuntimeDir of the unit. It is a folder of its own, not
+	// /run/bootstage itself, which is a configuration directory: a VM
+	// named "services" must not create /run/bootstage/services.
+	RunDir = "/run/bootstage/vm"
 	// CacheDir holds files extracted from OCI images, one folder per image
 	// ID (see Prepare).
 	CacheDir = "/var/lib/bootstage/images"

@@ -1,6 +1,7 @@
 package qemu
 
 import (
+	"strings"
 	"time"
 
 	"github.com/bootstage/bootstage/generator/config"
@@ -39,7 +40,7 @@ func (Runtime) Fill(f *units.File, s *config.Service, c *config.Component, h run
 	kvm := UsesKVM(c, h)
 	sv := f.Section("Service")
 	sv.Literal("Type", "simple")
-	sv.Text("RuntimeDirectory", "bootstage/"+RuntimeDir(f.Name))
+	sv.Text("RuntimeDirectory", strings.TrimPrefix(RunDir, "/run/")+"/"+RuntimeDir(f.Name))
 	sv.Literal("RuntimeDirectoryMode", "0700")
 	if c.Image != "" {
 		sv.Exec("ExecStartPre", "+", prepareArgs(f.Name, c, h)...)

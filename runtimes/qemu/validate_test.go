@@ -60,11 +60,11 @@ func TestValidate(t *testing.T) {
 func TestSocketFor(t *testing.T) {
 	cases := map[string]string{
 		"/run/x/qmp.sock":        "/run/x/qmp.sock",
-		"metacrypt/vm":           "/run/bootstage/metacrypt-vm/qmp.sock",
-		"metacrypt-vm.service":   "/run/bootstage/metacrypt-vm/qmp.sock",
-		"metacrypt-vm":           "/run/bootstage/metacrypt-vm/qmp.sock",
-		`odd\x2cname.service`:    "/run/bootstage/" + RuntimeDir(`odd\x2cname`) + "/qmp.sock",
-		"web/comp with, a comma": "/run/bootstage/" + RuntimeDir(`web-comp\x20with\x2c\x20a\x20comma`) + "/qmp.sock",
+		"metacrypt/vm":           "/run/bootstage/vm/metacrypt-vm/qmp.sock",
+		"metacrypt-vm.service":   "/run/bootstage/vm/metacrypt-vm/qmp.sock",
+		"metacrypt-vm":           "/run/bootstage/vm/metacrypt-vm/qmp.sock",
+		`odd\x2cname.service`:    "/run/bootstage/vm/" + RuntimeDir(`odd\x2cname`) + "/qmp.sock",
+		"web/comp with, a comma": "/run/bootstage/vm/" + RuntimeDir(`web-comp\x20with\x2c\x20a\x20comma`) + "/qmp.sock",
 	}
 	for in, want := range cases {
 		if got, err := SocketFor(in); err != nil || got != want {
