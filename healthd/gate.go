@@ -42,6 +42,7 @@ type runner struct {
 	opened    atomic.Bool
 	byTimeout bool   // the gate opened at the timeout (proceed)
 	status    string // the last STATUS= sent
+	notifyErr bool   // an sd_notify failure was logged
 	wg        sync.WaitGroup
 }
 
@@ -94,7 +95,7 @@ func needsBus(g spec.Gate) bool {
 // watchdog ticks and the stop signal in turn.
 func (r *runner) loop(ctx context.Context) error {
 	var timeout <-chan time.Time
-	if r.gate.OnTimeout != spec.Block && r.gate.Timeout > 0 {
+	if r.gate.Timeout > 0 {
 		t := time.NewTimer(r.gate.Timeout)
 		defer t.Stop()
 		timeout = t.C
@@ -175,6 +176,13 @@ func (r *runner) timedOut() error {
 		return nil
 	}
 	waited := r.gate.Timeout.String()
+	if r.gate.OnTimeout == spec.Block {
+		// Block waits for ever, but an operator reading the journal
+		// should learn that the stage is late.
+		r.log(journal.PriWarning, fmt.Sprintf("stage %s is not healthy after %s, still waiting (on-timeout block): %s",
+			r.gate.Stage, waited, r.statusText()), nil, "")
+		return nil
+	}
 	if r.gate.OnTimeout == spec.Fail {
 		msg := fmt.Sprintf("stage %s timed out after %s: %s", r.gate.Stage, waited, r.statusText())
 		r.log(journal.PriErr, msg, nil, "")
@@ -201,8 +209,11 @@ func (r *runner) sendStatus(prefix string) {
 }
 
 func (r *runner) notify(state string) {
-	if err := r.opt.Notify(state); err != nil {
-		r.log(journal.PriWarning, "sd_notify failed", nil, err.Error())
+	// Logged once: a broken NOTIFY_SOCKET would otherwise log at every
+	// status change and watchdog ping.
+	if err := r.opt.Notify(state); err != nil && !r.notifyErr {
+		r.notifyErr = true
+		r.log(journal.PriWarning, "sd_notify failed: "+err.Error(), nil, err.Error())
 	}
 }
 

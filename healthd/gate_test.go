@@ -117,6 +117,9 @@ func TestBadTarget(t *testing.T) {
 					case spec.Block:
 						s.quiet(t, 2*stageTimeout)
 						r.stop(t, s)
+						if e, ok := logs.find("stage s is not healthy after 500ms, still waiting"); !ok || e.pri != 4 {
+							t.Errorf("no warning in %q", logs.messages())
+						}
 					case spec.Proceed:
 						s.expect(t, "READY=1\nSTATUS=degraded: stage timed out after 500ms; 0/1 healthy; a: "+reason)
 						r.stop(t, s)

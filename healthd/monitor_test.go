@@ -250,3 +250,23 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func TestNotifyFailureLoggedOnce(t *testing.T) {
+	sent := make(chan string, 100)
+	notify := func(s string) error { sent <- s; return fmt.Errorf("no socket") }
+	r, logs := start(t, gate(spec.Block, 0, probe("a", "none", "")), Options{Notify: notify, Watchdog: time.Millisecond})
+	for range 5 {
+		<-sent
+	}
+	r.cancel()
+	r.result(t)
+	n := 0
+	for _, m := range logs.messages() {
+		if strings.HasPrefix(m, "sd_notify failed") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d sd_notify failures logged, want 1", n)
+	}
+}
