@@ -82,6 +82,12 @@ func stagesInOrder(t *testing.T, m *harness.Machine, s *harness.Stack) {
 			t.Errorf("%s active at %dµs, not after %s at %dµs", st.Target, active, prevTarget, prevActive)
 		}
 		for _, c := range st.Components {
+			// A restart moves the timestamps; and nothing should restart in a clean start.
+			if n := m.Property(c.Unit, "NRestarts"); n != "0" {
+				j := m.Journal(c.Unit)
+				t.Errorf("%s restarted %s times during the start; its journal:\n%s", c.Unit, n, j)
+				continue
+			}
 			began := monotonic(t, m, c.Unit, "InactiveExitTimestampMonotonic")
 			if i > 0 && began < prevActive {
 				t.Errorf("%s began starting at %dµs, before %s was active at %dµs", c.Unit, began, prevTarget, prevActive)
