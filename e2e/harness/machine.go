@@ -105,46 +105,14 @@ func checkHost() error {
 }
 
 func (m *Machine) boot() error {
-	run := filepath.Join(m.cache.dir, "run")
-	if err := os.MkdirAll(run, 0o755); err != nil {
-		return err
-	}
-	removeStale(run)
-	state, err := os.MkdirTemp(run, "machine-")
-	if err != nil {
-		return fmt.Errorf("create machine state: %w", err)
-	}
-	m.state = state
-	storage := filepath.Join(state, "containers")
-	if err := os.Mkdir(storage, 0o700); err != nil {
-		return err
-	}
-	// The root's /etc/hostname is the build host's; the machine's own wins.
-	hostname := filepath.Join(state, "hostname")
-	if err := os.WriteFile(hostname, []byte(m.opts.Hostname+"\n"), 0o644); err != nil {
-		return err
-	}
-	m.console = filepath.Join(state, "console.log")
-	out, err := os.Create(m.console)
+	storage, hostname, err := m.makeState()
 	if err != nil {
 		return err
 	}
-	defer out.Close()
-	m.nspawn = exec.Command("systemd-nspawn", m.nspawnArgs(storage, hostname)...)
-	m.nspawn.Stdout, m.nspawn.Stderr = out, out
-	// Its own session: a ^C in the terminal reaches the test, not the
-	// machine. And if the test process dies (a go test timeout), nspawn
-	// gets SIGTERM and powers the machine off instead of living on.
-	m.nspawn.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Pdeathsig: syscall.SIGTERM}
 	t0 := time.Now()
-	if err := m.nspawn.Start(); err != nil {
-		return fmt.Errorf("start systemd-nspawn: %w", err)
-	}
-	pid := strconv.Itoa(m.nspawn.Process.Pid)
-	if err := os.WriteFile(filepath.Join(state, "nspawn.pid"), []byte(pid), 0o644); err != nil {
+	if err := m.startNspawn(storage, hostname); err != nil {
 		return err
 	}
-	go func() { m.nspawn.Wait(); close(m.exited) }()
 	if err := m.findLeader(); err != nil {
 		return err
 	}
@@ -160,6 +128,50 @@ func (m *Machine) boot() error {
 		}
 	}
 	return nil
+}
+
+// makeState creates the machine's own directory under the cache's run/:
+// its podman storage (overlayfs cannot hold podman's overlay storage) and
+// its /etc/hostname (the root's is the build host's).
+func (m *Machine) makeState() (storage, hostname string, err error) {
+	run := filepath.Join(m.cache.dir, "run")
+	if err := os.MkdirAll(run, 0o755); err != nil {
+		return "", "", err
+	}
+	removeStale(run)
+	if m.state, err = os.MkdirTemp(run, "machine-"); err != nil {
+		return "", "", fmt.Errorf("create machine state: %w", err)
+	}
+	storage = filepath.Join(m.state, "containers")
+	if err := os.Mkdir(storage, 0o700); err != nil {
+		return "", "", err
+	}
+	hostname = filepath.Join(m.state, "hostname")
+	if err := os.WriteFile(hostname, []byte(m.opts.Hostname+"\n"), 0o644); err != nil {
+		return "", "", err
+	}
+	m.console = filepath.Join(m.state, "console.log")
+	return storage, hostname, nil
+}
+
+func (m *Machine) startNspawn(storage, hostname string) error {
+	out, err := os.Create(m.console)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	m.nspawn = exec.Command("systemd-nspawn", m.nspawnArgs(storage, hostname)...)
+	m.nspawn.Stdout, m.nspawn.Stderr = out, out
+	// Its own session: a ^C in the terminal reaches the test, not the
+	// machine. And if the test process dies (a go test timeout), nspawn
+	// gets SIGTERM and powers the machine off instead of living on.
+	m.nspawn.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Pdeathsig: syscall.SIGTERM}
+	if err := m.nspawn.Start(); err != nil {
+		return fmt.Errorf("start systemd-nspawn: %w", err)
+	}
+	go func() { m.nspawn.Wait(); close(m.exited) }()
+	pid := strconv.Itoa(m.nspawn.Process.Pid)
+	return os.WriteFile(filepath.Join(m.state, "nspawn.pid"), []byte(pid), 0o644)
 }
 
 // nspawnArgs are the facts of shared/harness: no host systemd to register
