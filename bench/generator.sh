@@ -59,7 +59,7 @@ for n in "${sizes[@]}"; do
 
 	if command -v hyperfine >/dev/null; then
 		hyperfine -N --warmup 3 --runs "$runs" --prepare "rm -rf $out" \
-			--export-json "$base/h-$n.json" "${run[*]}" >/dev/null
+			--export-json "$base/h-$n.json" "${run[*]}" >"$base/h-$n.log" 2>&1 || { cat "$base/h-$n.log"; exit 1; }
 		wall=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.1f ms ± %.1f, min %.1f" % (r["mean"]*1e3, r["stddev"]*1e3, r["min"]*1e3))' "$base/h-$n.json")
 	else
 		total=0 best=999999
