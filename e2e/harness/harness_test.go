@@ -47,11 +47,9 @@ func TestMachineRunsPodmanUnit(t *testing.T) {
 		t.Errorf("Install changed the mode of /: %s", mode)
 	}
 	m.DaemonReload()
-	m.MustRun("systemctl", "start", "harness-web.service")
+	m.MustRun("systemctl", "start", "--no-block", "harness-web.service")
+	m.WaitProperty("harness-web.service", "ActiveState", "active", time.Minute)
 
-	if got := m.Property("harness-web.service", "ActiveState"); got != "active" {
-		t.Fatalf("ActiveState = %q", got)
-	}
 	if got := m.MustRun("curl", "-fsS", "-m", "5", "http://127.0.0.1:8080/"); !strings.Contains(got, "hello from podman container") {
 		t.Errorf("curl through the published port: %q", got)
 	}

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -136,5 +137,26 @@ func Eventually(timeout time.Duration, f func() error) error {
 			return err
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// WaitProperty waits until `systemctl show -P NAME UNIT` is want, and
+// fails the test with the unit's status if it is not within timeout.
+// For units started with --no-block, e.g. a gate that waits for health.
+func (m *Machine) WaitProperty(unit, name, want string, timeout time.Duration) {
+	if m.tb != nil {
+		m.tb.Helper()
+	}
+	var got string
+	err := Eventually(timeout, func() error {
+		out, err := m.Run("systemctl", "show", "-P", name, unit)
+		if got = strings.TrimSpace(out); err == nil && got == want {
+			return nil
+		}
+		return fmt.Errorf("%s %s = %q, want %q", unit, name, got, want)
+	})
+	if err != nil {
+		status, _ := m.Run("systemctl", "status", "--no-pager", "-n", "20", unit)
+		m.must(status, err)
 	}
 }
