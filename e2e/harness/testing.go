@@ -26,12 +26,25 @@ func Enabled() bool {
 // prerequisite fails t: CI must never go green by skipping.
 func Require(t testing.TB) {
 	t.Helper()
+	skip, err := prerequisites()
+	if skip != "" {
+		t.Skip(skip)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// prerequisites says why e2e tests skip ("" when they run), or what is
+// missing when they were asked for.
+func prerequisites() (skip string, err error) {
 	if !Enabled() {
-		t.Skip("e2e test: set BOOTSTAGE_E2E=1 and run as root (make check does)")
+		return "e2e test: set BOOTSTAGE_E2E=1 and run as root (make check does)", nil
 	}
 	if err := checkHost(); err != nil {
-		t.Fatalf("BOOTSTAGE_E2E is set but: %v", err)
+		return "", fmt.Errorf("BOOTSTAGE_E2E is set but: %w", err)
 	}
+	return "", nil
 }
 
 // Boot starts a machine for t (see Require for when it skips), and powers
