@@ -5,6 +5,7 @@ import (
 
 	"github.com/bootstage/bootstage/generator/config"
 	"github.com/bootstage/bootstage/healthd/spec"
+	"github.com/bootstage/bootstage/internal/parallel"
 	"github.com/bootstage/bootstage/runtimes"
 	"github.com/bootstage/bootstage/units"
 )
@@ -31,14 +32,21 @@ func (b *builder) build() {
 		b.claim(mustName(units.StageTarget(st.Name)), "stage "+st.Name)
 		b.claim(mustName(units.GateService(st.Name)), "stage "+st.Name)
 	}
-	var all []string
+	// Names are claimed in order, so collisions resolve the same way every
+	// time; the units themselves are then built in parallel.
+	var jobs []*job
+	sus := make([]stageUnits, len(stages))
 	for i, st := range stages {
 		var prev *config.Stage
 		if i > 0 {
 			prev = stages[i-1]
 		}
-		su := b.stage(st, prev)
-		b.out.Units = append(b.out.Units, stageTarget(st, su), b.gate(st, su))
+		sus[i] = b.stage(st, prev, &jobs)
+	}
+	b.buildAll(jobs)
+	var all []string
+	for i, st := range stages {
+		b.out.Units = append(b.out.Units, stageTarget(st, sus[i]), b.gate(st, sus[i]))
 		all = append(all, mustName(units.StageTarget(st.Name)))
 	}
 	b.brokenWithoutStage(&all)
@@ -46,8 +54,18 @@ func (b *builder) build() {
 	b.out.Links = append(b.out.Links, Link{Name: "multi-user.target.wants/" + MainTarget, Target: "../" + MainTarget})
 }
 
-// stage builds the units of every component of st, valid or broken.
-func (b *builder) stage(st, prev *config.Stage) stageUnits {
+// job is one component unit to build.
+type job struct {
+	name     string
+	svc      *config.Service
+	c        *config.Component
+	st, prev *config.Stage
+	f        *units.File
+}
+
+// stage claims the names of every component of st and queues their units;
+// broken services get their failing units at once.
+func (b *builder) stage(st, prev *config.Stage, jobs *[]*job) stageUnits {
 	var su stageUnits
 	for _, svc := range st.Services {
 		for _, c := range svc.Components {
@@ -55,13 +73,7 @@ func (b *builder) stage(st, prev *config.Stage) stageUnits {
 			if !ok {
 				continue
 			}
-			f := b.component(name, svc, c, st, prev)
-			if err := f.Err(); err != nil {
-				b.problem(svc.Source, err.Error())
-				f = brokenUnit(name, svc.Name+"/"+c.Name, svc.Source, []error{err})
-				stageDeps(f, st, prev)
-			}
-			b.out.Units = append(b.out.Units, f)
+			*jobs = append(*jobs, &job{name: name, svc: svc, c: c, st: st, prev: prev})
 			su.components = append(su.components, name)
 			su.probes = append(su.probes, probe(svc, c, name))
 		}
@@ -78,6 +90,24 @@ func (b *builder) stage(st, prev *config.Stage) stageUnits {
 		}
 	}
 	return su
+}
+
+// buildAll builds the queued units on every CPU, then adds them, and the
+// problems they met, in queue order: the output does not depend on which
+// worker finished first.
+func (b *builder) buildAll(jobs []*job) {
+	parallel.For(len(jobs), func(i int) {
+		j := jobs[i]
+		j.f = b.component(j.name, j.svc, j.c, j.st, j.prev)
+	})
+	for _, j := range jobs {
+		if err := j.f.Err(); err != nil {
+			b.problem(j.svc.Source, err.Error())
+			j.f = brokenUnit(j.name, displayName(j.svc.Name, j.c.Name), j.svc.Source, []error{err})
+			stageDeps(j.f, j.st, j.prev)
+		}
+		b.out.Units = append(b.out.Units, j.f)
+	}
 }
 
 // brokenWithoutStage generates the failing units of broken services whose

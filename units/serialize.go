@@ -1,38 +1,65 @@
 package units
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Bytes renders f as systemd reads it: the header as comments, then each
 // section with its entries in order; continuation lines are indented and
 // joined with " \" as systemd.syntax(7) allows.
 func (f *File) Bytes() []byte {
-	var b bytes.Buffer
+	n := 0
 	for _, h := range f.Header {
-		b.WriteString("# " + commentSafe(h) + "\n")
+		n += len(h) + 3
+	}
+	for _, s := range f.sections {
+		n += len(s.Name) + 4
+		for _, e := range s.Entries {
+			n += len(e.Key) + len(e.Value) + 2
+			for _, l := range e.Lines {
+				n += len(l) + 11
+			}
+		}
+	}
+	b := make([]byte, 0, n+16)
+	for _, h := range f.Header {
+		b = append(b, "# "...)
+		b = append(b, commentSafe(h)...)
+		b = append(b, '\n')
 	}
 	for i, s := range f.sections {
 		if i > 0 || len(f.Header) > 0 {
-			b.WriteByte('\n')
+			b = append(b, '\n')
 		}
-		b.WriteString("[" + s.Name + "]\n")
+		b = append(b, '[')
+		b = append(b, s.Name...)
+		b = append(b, "]\n"...)
 		for _, e := range s.Entries {
-			b.WriteString(e.Key + "=" + e.Value)
+			b = append(b, e.Key...)
+			b = append(b, '=')
+			b = append(b, e.Value...)
 			for _, l := range e.Lines {
-				b.WriteString(" \\\n        " + l)
+				b = append(b, " \\\n        "...)
+				b = append(b, l...)
 			}
-			b.WriteByte('\n')
+			b = append(b, '\n')
 		}
 	}
-	return b.Bytes()
+	return b
 }
 
 // commentSafe keeps a comment on its line and readable: control bytes (a
 // newline in a file name, say) are shown as \xNN, invalid UTF-8 as U+FFFD.
 func commentSafe(s string) string {
+	clean := utf8.ValidString(s)
+	for i := 0; clean && i < len(s); i++ {
+		clean = s[i] >= 0x20 && s[i] != 0x7f
+	}
+	if clean {
+		return s
+	}
 	s = strings.ToValidUTF8(s, "\uFFFD") // systemd skips a line that is not UTF-8
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {

@@ -81,11 +81,18 @@ func (f *File) Lookup(section, key string) []string {
 }
 
 func (s *Section) add(key, value string, lines ...string) {
-	for _, v := range append([]string{value}, lines...) {
+	if err := CheckValue(value); err != nil {
+		s.file.fail(key, err)
+		return
+	}
+	for _, v := range lines {
 		if err := CheckValue(v); err != nil {
 			s.file.fail(key, err)
 			return
 		}
+	}
+	if s.Entries == nil {
+		s.Entries = make([]Entry, 0, 8)
 	}
 	s.Entries = append(s.Entries, Entry{Key: key, Value: value, Lines: lines})
 }

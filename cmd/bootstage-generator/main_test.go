@@ -44,7 +44,7 @@ func TestGeneratorContract(t *testing.T) {
 			t.Errorf("%s was written to: %v", d, entries)
 		}
 	}
-	if leftovers, _ := filepath.Glob(filepath.Join(normal, ".bootstage-*")); len(leftovers) > 0 {
+	if leftovers, _ := filepath.Glob(filepath.Join(normal, "*.tmp")); len(leftovers) > 0 {
 		t.Errorf("temporary files left: %v", leftovers)
 	}
 }

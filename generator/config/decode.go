@@ -18,6 +18,7 @@ type doc struct {
 	file     string
 	loc      *locator
 	problems Problems
+	src      string
 }
 
 // table is one TOML table of a doc, at a key path.
@@ -43,7 +44,7 @@ func parse(file, src string) (*doc, table, error) {
 		d.problems = append(d.problems, p)
 		return d, table{}, p
 	}
-	d.loc = newLocator(src)
+	d.src = src
 	return d, d.table("", m), nil
 }
 
@@ -55,12 +56,12 @@ func column(src string, off int) int {
 }
 
 func (d *doc) table(path string, m map[string]any) table {
-	return table{d: d, path: path, m: m, used: map[string]bool{}}
+	return table{d: d, path: path, m: m, used: make(map[string]bool, len(m))}
 }
 
 // errAt records a problem at the value of path (or its key).
 func (d *doc) errAt(path, hint, format string, args ...any) {
-	line, col := d.loc.value(path)
+	line, col := d.locator().value(path)
 	d.problems = append(d.problems, Problem{File: d.file, Line: line, Col: col, Key: path,
 		Msg: fmt.Sprintf(format, args...), Hint: hint})
 }
@@ -68,7 +69,7 @@ func (d *doc) errAt(path, hint, format string, args ...any) {
 // errAtKey records a problem at the key of path: for problems with the
 // key itself (unknown, misplaced, a bad name).
 func (d *doc) errAtKey(path, hint, format string, args ...any) {
-	line, col := d.loc.key(path)
+	line, col := d.locator().key(path)
 	d.problems = append(d.problems, Problem{File: d.file, Line: line, Col: col, Key: path,
 		Msg: fmt.Sprintf(format, args...), Hint: hint})
 }
@@ -91,13 +92,16 @@ func (t table) has(k string) bool {
 // done reports every key of t that no accessor asked for.
 func (t table) done() {
 	var known, unknown []string
-	for k := range t.used {
-		known = append(known, k)
-	}
 	for k := range t.m {
 		if !t.used[k] {
 			unknown = append(unknown, k)
 		}
+	}
+	if len(unknown) == 0 {
+		return
+	}
+	for k := range t.used {
+		known = append(known, k)
 	}
 	sort.Strings(known)
 	sort.Strings(unknown)
@@ -286,4 +290,11 @@ func (t table) tables(k string) []table {
 		out[i] = t.d.table(join(t.key(k), strconv.Itoa(i)), m)
 	}
 	return out
+}
+
+func (d *doc) locator() *locator {
+	if d.loc == nil {
+		d.loc = newLocator(d.src)
+	}
+	return d.loc
 }

@@ -60,7 +60,7 @@ func ParseStages(file, src string) (*Stages, Problems) {
 }
 
 func (st *Stages) parseStage(t table) {
-	line, _ := t.d.loc.key(t.path)
+	line, _ := t.d.locator().key(t.path)
 	s := &Stage{Source: t.d.file, Line: line}
 	s.Name = t.str("name", "")
 	s.Timeout = t.duration("timeout", DefaultStageTimeout)
