@@ -18,7 +18,7 @@ type fakeQMP struct {
 	prepared []qemu.PrepareOptions
 }
 
-const vaultSocket = "/run/bootstage/vault-vm/qmp.sock"
+const vaultSocket = "/run/bootstage/vm/vault-vm/qmp.sock"
 
 func (f *fakeQMP) install(e *Env) {
 	e.VMStatus = func(_ context.Context, socket string) (qemu.VMStatus, error) {
