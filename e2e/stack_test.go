@@ -189,18 +189,20 @@ func stopRemoves(t *testing.T, m *harness.Machine, s *harness.Stack) {
 	if out, err := m.RunContext(ctx, "systemctl", "stop", "bootstage.target"); err != nil {
 		t.Fatalf("stop bootstage.target: %v\n%s", err, out)
 	}
+	// systemctl returns when bootstage.target's own stop job is done; the
+	// stops it propagates to stages and components may still be running.
 	err := harness.Eventually(30*time.Second, func() error {
 		if ps := strings.TrimSpace(m.MustRun("podman", "ps", "-a", "--format", "{{.Names}}")); ps != "" {
 			return fmt.Errorf("containers left after stop: %s", strings.Join(strings.Fields(ps), " "))
+		}
+		for _, u := range s.Units() {
+			if got := m.Property(u, "ActiveState"); got != "inactive" {
+				return fmt.Errorf("%s is %s after stop, want inactive (Result=%s)", u, got, m.Property(u, "Result"))
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		t.Error(err)
-	}
-	for _, u := range s.Units() {
-		if got := m.Property(u, "ActiveState"); got != "inactive" {
-			t.Errorf("%s is %s after stop, want inactive (Result=%s)", u, got, m.Property(u, "Result"))
-		}
 	}
 }
