@@ -22,7 +22,7 @@
 // systemd-container and mmdebstrap (scripts/install-deps.sh). The first run
 // builds the cache (about a minute); later boots take about a second.
 //
-// A test:
+// A test (e2e/minimal_test.go):
 //
 //	func TestHello(t *testing.T) {
 //		m := harness.Boot(t, harness.Options{})
@@ -33,8 +33,14 @@
 //		if got := m.MustRun("curl", "-fsS", "http://127.0.0.1:8080/"); !strings.Contains(got, "hello") {
 //			t.Errorf("curl: %q", got)
 //		}
-//		if j := m.Journal("hello.service"); !strings.Contains(j, "GET /") {
-//			t.Errorf("journal lacks the container's output:\n%s", j)
+//		err := harness.Eventually(10*time.Second, func() error { // journald writes a moment later
+//			if j := m.Journal("hello.service"); !strings.Contains(j, "response:200") { // httpd -v
+//				return fmt.Errorf("journal lacks the container's output:\n%s", j)
+//			}
+//			return nil
+//		})
+//		if err != nil {
+//			t.Error(err)
 //		}
 //	}
 //
