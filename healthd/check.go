@@ -82,11 +82,12 @@ func reason(err error) error {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
 		return err
-	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE):
-		// A write into a reset connection fails with EPIPE, a read with
-		// ECONNRESET; which comes first is a race, the cause is the same.
-		return errReset
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		// A target that drops the connection shows as a reset on read,
+		// a broken pipe on write or an end of file, whichever the race
+		// between its close and our I/O gives: one reason, so that
+		// STATUS= does not flap between three.
 		return errClosed
 	case errors.As(err, &errno):
 		return errno
@@ -94,7 +95,4 @@ func reason(err error) error {
 	return err
 }
 
-var (
-	errReset  = errors.New("connection reset by peer")
-	errClosed = errors.New("connection closed by peer")
-)
+var errClosed = errors.New("connection closed by peer")

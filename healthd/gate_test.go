@@ -47,7 +47,7 @@ var badTargets = []badTarget{
 		"tcp": "", "http": "no answer within 100ms", "grpc": "no answer within 100ms"}},
 	// Not for tcp: whether connect() sees the reset is a race.
 	{"resetting", (*target).reset, map[string]string{
-		"http": "connection reset by peer", "grpc": "connection reset by peer"}},
+		"http": "connection closed by peer", "grpc": "connection closed by peer"}},
 }
 
 func TestHealthyTarget(t *testing.T) {
