@@ -43,6 +43,8 @@ func (b *builder) gate(st *config.Stage, su stageUnits) *units.File {
 	if st.OnTimeout != config.Fail {
 		s.Literal("Restart", "on-failure")
 		s.Literal("RestartSec", "1s")
+		// exit 2 is a bad command line: restarting cannot mend it
+		s.Literal("RestartPreventExitStatus", "2")
 	}
 	s.Literal("WatchdogSec", "30s")
 	gateSandbox(s, needsSystemBus(su.probes))

@@ -83,7 +83,7 @@ type Probe struct {
 func (g Gate) Args() [][]string {
 	groups := [][]string{{
 		"gate", "--stage", g.Stage,
-		"--timeout", g.Timeout.String(),
+		"--timeout", formatDuration(g.Timeout),
 		"--on-timeout", g.OnTimeout,
 	}}
 	for _, p := range g.Probes {
@@ -106,7 +106,7 @@ func (p Probe) args() []string {
 	for _, c := range p.Command {
 		a = append(a, "--command", c)
 	}
-	a = append(a, "--interval", p.Interval.String(), "--probe-timeout", p.Timeout.String())
+	a = append(a, "--interval", formatDuration(p.Interval), "--probe-timeout", formatDuration(p.Timeout))
 	if p.OnUnhealthy != "" {
 		a = append(a, "--on-unhealthy", p.OnUnhealthy)
 	}
@@ -227,4 +227,20 @@ func validateHostPort(t string) error {
 		return fmt.Errorf("--target %q: want HOST:PORT with a port in 1..65535", t)
 	}
 	return nil
+}
+
+// formatDuration writes d as an operator would, and as time.ParseDuration
+// reads it back: "60s", "1500ms", "2h" rather than "1m0s".
+func formatDuration(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "0s"
+	case d%time.Hour == 0:
+		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
+	case d%time.Second == 0:
+		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
+	case d%time.Millisecond == 0:
+		return strconv.FormatInt(int64(d/time.Millisecond), 10) + "ms"
+	}
+	return d.String()
 }

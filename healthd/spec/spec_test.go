@@ -52,7 +52,7 @@ func TestArgsExactWords(t *testing.T) {
 	if got := example().Args()[2]; !reflect.DeepEqual(got, want) {
 		t.Fatalf("probe group:\n got %q\nwant %q", got, want)
 	}
-	if got := example().Args()[0]; !reflect.DeepEqual(got, []string{"gate", "--stage", "core", "--timeout", "1m0s", "--on-timeout", "proceed"}) {
+	if got := example().Args()[0]; !reflect.DeepEqual(got, []string{"gate", "--stage", "core", "--timeout", "60s", "--on-timeout", "proceed"}) {
 		t.Fatalf("stage group: %q", got)
 	}
 }
