@@ -36,17 +36,14 @@ func (b *builder) build() {
 	// time; the units themselves are then built in parallel.
 	var jobs []*job
 	sus := make([]stageUnits, len(stages))
-	for i, st := range stages {
-		var prev *config.Stage
-		if i > 0 {
-			prev = stages[i-1]
-		}
-		sus[i] = b.stage(st, prev, &jobs)
+	places := placesOf(stages)
+	for i := range stages {
+		sus[i] = b.stage(places[i], &jobs)
 	}
 	b.buildAll(jobs)
 	var all []string
 	for i, st := range stages {
-		b.out.Units = append(b.out.Units, stageTarget(st, sus[i]), b.gate(st, sus[i]))
+		b.out.Units = append(b.out.Units, stageTarget(st, sus[i]), b.gate(places[i], sus[i]))
 		all = append(all, mustName(units.StageTarget(st.Name)))
 	}
 	b.brokenWithoutStage(&all)
@@ -56,16 +53,40 @@ func (b *builder) build() {
 
 // job is one component unit to build.
 type job struct {
-	name     string
-	svc      *config.Service
-	c        *config.Component
-	st, prev *config.Stage
-	f        *units.File
+	name string
+	svc  *config.Service
+	c    *config.Component
+	at   place
+	f    *units.File
+}
+
+// place is where a stage stands in the boot order: the stage before it,
+// and the nearest earlier stage whose policy (block or fail) must hold
+// back every later stage, not only the next one.
+type place struct {
+	stage, prev, barrier *config.Stage
+}
+
+func placesOf(stages []*config.Stage) []place {
+	places := make([]place, len(stages))
+	var barrier *config.Stage
+	for i, st := range stages {
+		places[i].stage = st
+		if i > 0 {
+			places[i].prev = stages[i-1]
+		}
+		places[i].barrier = barrier
+		if st.OnTimeout != config.Proceed {
+			barrier = st
+		}
+	}
+	return places
 }
 
 // stage claims the names of every component of st and queues their units;
 // broken services get their failing units at once.
-func (b *builder) stage(st, prev *config.Stage, jobs *[]*job) stageUnits {
+func (b *builder) stage(at place, jobs *[]*job) stageUnits {
+	st := at.stage
 	var su stageUnits
 	for _, svc := range st.Services {
 		for _, c := range svc.Components {
@@ -73,7 +94,7 @@ func (b *builder) stage(st, prev *config.Stage, jobs *[]*job) stageUnits {
 			if !ok {
 				continue
 			}
-			*jobs = append(*jobs, &job{name: name, svc: svc, c: c, st: st, prev: prev})
+			*jobs = append(*jobs, &job{name: name, svc: svc, c: c, at: at})
 			su.components = append(su.components, name)
 			su.probes = append(su.probes, probe(svc, c, name))
 		}
@@ -83,7 +104,7 @@ func (b *builder) stage(st, prev *config.Stage, jobs *[]*job) stageUnits {
 			continue
 		}
 		for _, f := range b.broken(br) {
-			stageDeps(f, st, prev)
+			at.deps(f)
 			su.components = append(su.components, f.Name)
 			su.probes = append(su.probes, spec.Probe{Component: br.Name, Unit: f.Name, Check: spec.CheckSystemd,
 				Interval: spec.DefaultInterval, Timeout: spec.DefaultProbeTimeout, Threshold: spec.DefaultThreshold})
@@ -98,13 +119,13 @@ func (b *builder) stage(st, prev *config.Stage, jobs *[]*job) stageUnits {
 func (b *builder) buildAll(jobs []*job) {
 	parallel.For(len(jobs), func(i int) {
 		j := jobs[i]
-		j.f = b.component(j.name, j.svc, j.c, j.st, j.prev)
+		j.f = b.component(j.name, j.svc, j.c, j.at)
 	})
 	for _, j := range jobs {
 		if err := j.f.Err(); err != nil {
 			b.problem(j.svc.Source, err.Error())
 			j.f = brokenUnit(j.name, displayName(j.svc.Name, j.c.Name), j.svc.Source, []error{err})
-			stageDeps(j.f, j.st, j.prev)
+			j.at.deps(j.f)
 		}
 		b.out.Units = append(b.out.Units, j.f)
 	}
@@ -157,12 +178,13 @@ func (b *builder) problem(file, msg string) {
 }
 
 // component builds the unit of one valid component.
-func (b *builder) component(name string, svc *config.Service, c *config.Component, st, prev *config.Stage) *units.File {
+func (b *builder) component(name string, svc *config.Service, c *config.Component, at place) *units.File {
+	st := at.stage
 	f := units.NewFile(name, header(svc.Source)...)
 	u := f.Section("Unit")
 	u.Text("Description", fmt.Sprintf("%s (%s, bootstage stage %s)", displayName(svc.Name, c.Name), runtimeWord(c.Runtime), st.Name))
 	u.Text("SourcePath", svc.Source)
-	stageDeps(f, st, prev)
+	at.deps(f)
 	rt := Runtimes[c.Runtime]
 	if rt == nil {
 		return brokenUnit(name, displayName(svc.Name, c.Name), svc.Source,
@@ -172,23 +194,30 @@ func (b *builder) component(name string, svc *config.Service, c *config.Componen
 	return f
 }
 
-// stageDeps orders a component unit after the stage before its own, and
-// ties it to its stage target (DESIGN §3).
-func stageDeps(f *units.File, st, prev *config.Stage) {
+// deps orders a unit of the stage (a component or the gate) after the
+// stage before it and ties it to its own stage target (DESIGN §3): it
+// requires the stage before when that one's policy is block or fail, only
+// wants it under proceed, and always requires the nearest earlier block or
+// fail stage, so a stage that failed holds back every stage after it, not
+// only the next.
+func (at place) deps(f *units.File) {
 	u := f.Section("Unit")
-	if prev == nil {
+	if at.prev == nil {
 		u.Names("Wants", "network-online.target")
 		u.Names("After", "network-online.target")
 	} else {
-		target := mustName(units.StageTarget(prev.Name))
+		target := mustName(units.StageTarget(at.prev.Name))
 		u.Names("After", target)
-		if prev.OnTimeout == config.Proceed {
+		if at.prev.OnTimeout == config.Proceed {
 			u.Names("Wants", target)
 		} else {
 			u.Names("Requires", target)
 		}
 	}
-	u.Names("PartOf", mustName(units.StageTarget(st.Name)))
+	if at.barrier != nil && at.barrier != at.prev {
+		u.Names("Requires", mustName(units.StageTarget(at.barrier.Name)))
+	}
+	u.Names("PartOf", mustName(units.StageTarget(at.stage.Name)))
 }
 
 func displayName(service, component string) string {

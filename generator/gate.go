@@ -14,7 +14,8 @@ const gateMargin = 30 * time.Second
 
 // gate is bootstage-S-gate.service: bootstage-healthd probing every
 // component of the stage, READY=1 when all are healthy (DESIGN §3, §4).
-func (b *builder) gate(st *config.Stage, su stageUnits) *units.File {
+func (b *builder) gate(at place, su stageUnits) *units.File {
+	st := at.stage
 	name := mustName(units.GateService(st.Name))
 	f := units.NewFile(name, header(st.Source)...)
 	u := f.Section("Unit")
@@ -23,6 +24,9 @@ func (b *builder) gate(st *config.Stage, su stageUnits) *units.File {
 	if st.Source != "" {
 		u.Text("SourcePath", st.Source)
 	}
+	// The gate stands where its components do: when an earlier stage
+	// failed, it does not start either, and its stage target fails.
+	at.deps(f)
 	u.Names("After", su.components...)
 
 	s := f.Section("Service")

@@ -189,10 +189,12 @@ func (r *runner) timedOut() error {
 		r.notify("STATUS=failed: " + msg)
 		return fmt.Errorf("%w after %s", ErrTimedOut, waited)
 	}
+	// the warning quotes the health before the degraded prefix is added
+	health := r.statusText()
 	r.byTimeout = true
 	r.opened.Store(true)
 	r.log(journal.PriWarning, fmt.Sprintf("stage %s timed out after %s, proceeding degraded: %s",
-		r.gate.Stage, waited, r.statusText()), nil, "")
+		r.gate.Stage, waited, health), nil, "")
 	r.sendStatus("READY=1\n")
 	return nil
 }

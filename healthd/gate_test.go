@@ -123,8 +123,9 @@ func TestBadTarget(t *testing.T) {
 					case spec.Proceed:
 						s.expect(t, "READY=1\nSTATUS=degraded: stage timed out after 500ms; 0/1 healthy; a: "+reason)
 						r.stop(t, s)
-						if e, ok := logs.find("stage s timed out after 500ms, proceeding degraded"); !ok || e.pri != 4 {
-							t.Errorf("no warning in %q", logs.messages())
+						want := "stage s timed out after 500ms, proceeding degraded: 0/1 healthy; a: " + reason
+						if e, ok := logs.find(want); !ok || e.pri != 4 || e.msg != want {
+							t.Errorf("want the warning %q in %q", want, logs.messages())
 						}
 					case spec.Fail:
 						s.expect(t, "STATUS=failed: stage s timed out after 500ms: 0/1 healthy; a: "+reason)
