@@ -53,6 +53,7 @@ func TestThreeStageStack(t *testing.T) {
 	t.Run("ports reachable", func(t *testing.T) { portsReachable(t, m, stack) })
 	t.Run("container output in journal", func(t *testing.T) { outputInJournal(t, m, stack) })
 	t.Run("broken service fails alone", func(t *testing.T) { brokenFails(t, m, stack) })
+	t.Run("restart policy", func(t *testing.T) { restartPolicy(t, m, stack) })
 	t.Run("stop removes containers", func(t *testing.T) { stopRemoves(t, m, stack) })
 }
 
@@ -204,5 +205,40 @@ func stopRemoves(t *testing.T, m *harness.Machine, s *harness.Stack) {
 	})
 	if err != nil {
 		t.Error(err)
+	}
+}
+
+// restartPolicy kills the container of a component whose policy is
+// "always" (as a crash would) and expects systemd to start it again.
+func restartPolicy(t *testing.T, m *harness.Machine, s *harness.Stack) {
+	var c *harness.StackComponent
+	for _, st := range s.Stages {
+		for i := range st.Components {
+			if st.Components[i].Restart == "always" && st.Components[i].Runtime == "podman" && c == nil {
+				c = &st.Components[i]
+			}
+		}
+	}
+	if c == nil {
+		t.Skip("the example has no podman component with restart = \"always\"")
+	}
+	before := m.Property(c.Unit, "NRestarts")
+	m.MustRun("podman", "kill", strings.TrimSuffix(c.Unit, ".service"))
+	err := harness.Eventually(30*time.Second, func() error {
+		if n := m.Property(c.Unit, "NRestarts"); n == before {
+			return fmt.Errorf("%s not restarted yet (NRestarts=%s)", c.Unit, n)
+		}
+		if st := m.Property(c.Unit, "ActiveState"); st != "active" {
+			return fmt.Errorf("%s is %s after its restart", c.Unit, st)
+		}
+		for _, a := range c.Ports {
+			if err := m.Dial(a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Errorf("%v\n%s", err, m.Journal(c.Unit))
 	}
 }

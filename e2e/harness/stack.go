@@ -34,6 +34,7 @@ type StackComponent struct {
 	Unit    string
 	Runtime string   // podman | qemu
 	Ports   []string // "IP:PORT" as reachable inside the machine
+	Restart string   // the restart policy as written ("" = none given)
 }
 
 type stackFile struct {
@@ -50,6 +51,7 @@ type serviceFile struct {
 		Name    string
 		Runtime string
 		Ports   []string
+		Restart string
 	}
 }
 
@@ -114,7 +116,7 @@ func ReadStack(dir string) (*Stack, error) {
 			if rt == "" {
 				rt = "podman"
 			}
-			sc := StackComponent{Unit: u, Runtime: rt}
+			sc := StackComponent{Unit: u, Runtime: rt, Restart: c.Restart}
 			for _, p := range c.Ports {
 				if a, ok := hostAddr(p); ok {
 					sc.Ports = append(sc.Ports, a)
