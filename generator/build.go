@@ -46,8 +46,7 @@ func (b *builder) build() {
 		b.out.Units = append(b.out.Units, stageTarget(st, sus[i]), b.gate(places[i], sus[i]))
 		all = append(all, mustName(units.StageTarget(st.Name)))
 	}
-	b.brokenWithoutStage(&all)
-	b.out.Units = append(b.out.Units, mainTarget(all))
+	b.out.Units = append(b.out.Units, mainTarget(all, b.brokenWithoutStage()))
 	b.out.Links = append(b.out.Links, Link{Name: "multi-user.target.wants/" + MainTarget, Target: "../" + MainTarget})
 }
 
@@ -103,11 +102,12 @@ func (b *builder) stage(at place, jobs *[]*job) stageUnits {
 		if br.Stage != st.Name {
 			continue
 		}
+		// The stage target wants the failing unit, so it fails where the
+		// operator looks, but the gate does not wait for it: one broken
+		// file must not hold back the stack.
 		for _, f := range b.broken(br) {
 			at.deps(f)
 			su.components = append(su.components, f.Name)
-			su.probes = append(su.probes, spec.Probe{Component: br.Name, Unit: f.Name, Check: spec.CheckSystemd,
-				Interval: spec.DefaultInterval, Timeout: spec.DefaultProbeTimeout, Threshold: spec.DefaultThreshold})
 		}
 	}
 	return su
@@ -132,16 +132,18 @@ func (b *builder) buildAll(jobs []*job) {
 }
 
 // brokenWithoutStage generates the failing units of broken services whose
-// stage is unknown, wanted straight by bootstage.target.
-func (b *builder) brokenWithoutStage(wants *[]string) {
+// stage is unknown, for bootstage.target to want directly.
+func (b *builder) brokenWithoutStage() []string {
+	var names []string
 	for _, br := range b.out.Tree.Broken {
 		if br.Stage != "" {
 			continue
 		}
 		for _, f := range b.broken(br) {
-			*wants = append(*wants, f.Name)
+			names = append(names, f.Name)
 		}
 	}
+	return names
 }
 
 func (b *builder) broken(br *config.Broken) []*units.File {

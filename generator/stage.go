@@ -23,19 +23,27 @@ func stageTarget(st *config.Stage, su stageUnits) *units.File {
 		u.Text("SourcePath", st.Source)
 	}
 	gate := mustName(units.GateService(st.Name))
+	// stopping bootstage.target stops every stage, and so every component
+	u.Names("PartOf", MainTarget)
 	u.Names("Wants", su.components...)
 	u.Names("Requires", gate)
 	u.Names("After", gate)
 	return f
 }
 
-// mainTarget is bootstage.target, which multi-user.target wants.
-func mainTarget(wants []string) *units.File {
+// mainTarget is bootstage.target, which multi-user.target wants. It
+// requires and follows every stage target, so it is active exactly when
+// the whole stack is up, fails when a stage fails, and `systemctl start
+// bootstage.target` returns when the stack is up. broken are the failing
+// units of service files whose stage is unknown.
+func mainTarget(stages, broken []string) *units.File {
 	f := units.NewFile(MainTarget, header("")...)
 	u := f.Section("Unit")
 	u.Text("Description", "bootstage: every stage of this node")
 	u.Literal("Documentation", "man:bootstage(1)")
-	u.Names("Wants", wants...)
+	u.Names("Requires", stages...)
+	u.Names("After", stages...)
+	u.Names("Wants", broken...)
 	return f
 }
 
