@@ -5,7 +5,7 @@ GO ?= go
 # Packages whose tests define -update (golden files).
 GOLDEN_PKGS = $(sort $(dir $(shell grep -rl --include='*_test.go' 'flag\.Bool."update"' .)))
 
-.PHONY: all build test check deps vet fmt-check e2e golden bench demo clean-e2e-cache
+.PHONY: all build test check deps vet fmt-check e2e packaging golden bench demo graph clean-e2e-cache
 
 all: build
 
@@ -16,8 +16,8 @@ build:
 test:
 	$(GO) test ./...
 
-## check: everything CI runs: deps, gofmt, vet, unit tests, then the e2e tests under a real systemd
-check: deps fmt-check vet test e2e
+## check: everything CI runs: deps, gofmt, vet, unit tests, the e2e tests under a real systemd, packaging
+check: deps fmt-check vet test e2e packaging
 
 deps:
 	@scripts/install-deps.sh
@@ -32,6 +32,15 @@ vet:
 ## e2e: the end-to-end tests (root; builds the e2e root in /var/cache/bootstage-e2e on first use)
 e2e:
 	BOOTSTAGE_E2E=1 $(GO) test -count=1 -timeout 20m ./e2e/...
+
+## packaging: meson build and install checked file by file, the .deb and lintian, the RPM spec,
+## and the .deb installed, upgraded and removed in the e2e machine (issue 6)
+packaging:
+	BOOTSTAGE_E2E=1 contrib/ci/test-packaging.sh
+
+## graph: the example stack's stage graph, docs/graph.png (needs graphviz's dot)
+graph:
+	$(GO) run ./cmd/bootstage graph --config-path contrib/examples/three-stage --render png --output docs/graph.png
 
 ## golden: rewrite the golden files from the current code
 golden:

@@ -12,6 +12,8 @@ pkgs=(
 	qemu-system-x86
 	busybox-static    # the e2e fixtures (container image, qemu guest initramfs)
 	util-linux        # nsenter
+	# the packaging test (contrib/ci/test-packaging.sh): meson build, .deb, lintian, rpmspec
+	meson pkgconf go-md2man man-db dpkg-dev debhelper fakeroot lintian rpm
 	ca-certificates
 )
 
