@@ -15,6 +15,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/bootstage/bootstage/generator"
+	"github.com/bootstage/bootstage/generator/config"
 )
 
 // Version is the program version, set at build time with
@@ -179,7 +180,7 @@ func usageError(flags []ucli.Flag, cmd string, err error) error {
 		}
 		bad = "--" + strings.TrimLeft(bad, "-")
 		msg = "unknown flag " + bad
-		if s := closest(bad, names); s != "" {
+		if s := config.Closest(bad, names); s != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", s)
 		}
 	}

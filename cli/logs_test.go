@@ -61,17 +61,7 @@ func TestFlagsFirst(t *testing.T) {
 	}
 }
 
-func TestClosest(t *testing.T) {
-	known := []string{"foundation", "core", "management"}
-	for name, want := range map[string]string{"cor": "core", "foundaton": "foundation", "Core": "core",
-		"mgmt": "", "x": "", "managment": "management"} {
-		if got := closest(name, known); got != want {
-			t.Errorf("closest(%q) = %q, want %q", name, got, want)
-		}
-	}
-	if d := levenshtein("kitten", "sitting"); d != 3 {
-		t.Errorf("levenshtein = %d", d)
-	}
+func TestWithServices(t *testing.T) {
 	if !slices.Equal(withServices([]string{"web/api", "web/worker", "dns"}), []string{"web", "web/api", "web/worker", "dns"}) {
 		t.Error("withServices")
 	}

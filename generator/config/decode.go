@@ -107,7 +107,7 @@ func (t table) done() {
 	sort.Strings(unknown)
 	for _, k := range unknown {
 		hint := ""
-		if c := closest(k, known); c != "" {
+		if c := Closest(k, known); c != "" {
 			hint = fmt.Sprintf("did you mean %q?", c)
 		} else {
 			hint = "known keys here: " + strings.Join(known, ", ")
@@ -163,7 +163,7 @@ func (t table) enum(k, def string, allowed ...string) string {
 		}
 	}
 	hint := "expected one of: " + strings.Join(shown, ", ")
-	if c := closest(s, shown); c != "" {
+	if c := Closest(s, shown); c != "" {
 		hint = fmt.Sprintf("did you mean %q? expected one of: %s", c, strings.Join(shown, ", "))
 	}
 	t.d.errAt(t.key(k), hint, "unknown value %q", s)

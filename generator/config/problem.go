@@ -94,11 +94,17 @@ func (ps Problems) Sort() {
 	})
 }
 
-// closest returns the candidate nearest to s by edit distance, for
-// "did you mean" hints; "" when none is near enough to help.
-func closest(s string, candidates []string) string {
-	best, bestD := "", len(s)/2+2
-	for _, c := range candidates {
+// Closest returns the candidate nearest to s, for "did you mean" hints: the
+// edit distance (optimal string alignment: insertions, deletions,
+// substitutions and transpositions of runes, case ignored) must be at most a
+// third of s's length, and at least 1. Ties go to the first in sorted order,
+// so the hint is stable. "" when none is close enough to help.
+func Closest(s string, candidates []string) string {
+	sorted := append([]string(nil), candidates...)
+	sort.Strings(sorted)
+	limit := max(1, len([]rune(s))/3)
+	best, bestD := "", limit+1
+	for _, c := range sorted {
 		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
 			best, bestD = c, d
 		}
@@ -106,28 +112,30 @@ func closest(s string, candidates []string) string {
 	return best
 }
 
-// editDistance is the optimal string alignment distance: insertions,
-// deletions, substitutions and transpositions ("grcp" is one from "grpc").
+
+// editDistance is the optimal string alignment distance between the runes
+// of a and b: "grcp" is one from "grpc".
 func editDistance(a, b string) int {
-	d := make([][]int, len(a)+1)
+	ra, rb := []rune(a), []rune(b)
+	d := make([][]int, len(ra)+1)
 	for i := range d {
-		d[i] = make([]int, len(b)+1)
+		d[i] = make([]int, len(rb)+1)
 		d[i][0] = i
 	}
 	for j := range d[0] {
 		d[0][j] = j
 	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
 			cost := 1
-			if a[i-1] == b[j-1] {
+			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
 			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
 				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
 			}
 		}
 	}
-	return d[len(a)][len(b)]
+	return d[len(ra)][len(rb)]
 }

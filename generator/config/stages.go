@@ -127,7 +127,7 @@ func (st *Stages) resolve(t table, name string) string {
 	stage := t.str("stage", "")
 	if st.byName[stage] == nil {
 		hint := "stages: " + strings.Join(st.names(), ", ")
-		if c := closest(stage, st.names()); c != "" {
+		if c := Closest(stage, st.names()); c != "" {
 			hint = fmt.Sprintf("did you mean %q? %s", c, hint)
 		}
 		t.d.errAt("stage", hint, "unknown stage %q", stage)
