@@ -83,7 +83,8 @@ var runHead = []string{"/usr/bin/podman", "run", "--name=metacrypt-api",
 
 func TestServiceKeys(t *testing.T) {
 	es := readBack(t, fill(t, basic(), testHost))
-	want := []entry{
+	type kv struct{ Section, Key, Value string }
+	want := []kv{
 		{"Unit", "Description", "metacrypt/api (podman)"},
 		{"Service", "Type", "notify"},
 		{"Service", "NotifyAccess", "all"},
@@ -95,10 +96,10 @@ func TestServiceKeys(t *testing.T) {
 		{"Service", "Restart", "no"},
 		{"Service", "SuccessExitStatus", "143"},
 	}
-	var got []entry
+	var got []kv
 	for _, e := range es {
 		if !strings.HasPrefix(e.Key, "Exec") {
-			got = append(got, e)
+			got = append(got, kv{e.Section, e.Key, e.Value})
 		}
 	}
 	if !reflect.DeepEqual(got, want) {
