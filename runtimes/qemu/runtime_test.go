@@ -75,7 +75,7 @@ var goldenCases = []goldenCase{
 			return &config.Component{Runtime: config.QEMU, Disk: "/srv/vm/appliance,v2.img", Snapshot: true,
 				MemoryMB: 512, VCPUs: 2, Restart: config.RestartAlways}
 		}},
-	{"disk-qcow2", "qcow2 disk, writable: ReadWritePaths= names it", false, func() *config.Component {
+	{"disk-qcow2", "qcow2 disk, writable: ReadWritePaths= names it; root without capabilities, since a dynamic user could not write it", false, func() *config.Component {
 		return &config.Component{Runtime: config.QEMU, Disk: "/srv/vm/db.qcow2", MemoryMB: 1024, VCPUs: 2,
 			StopTimeout: 2 * time.Minute, Restart: config.RestartUnlessStopped}
 	}},

@@ -11,8 +11,16 @@ import (
 // does need: W+X memory for the TCG JIT (so no MemoryDenyWriteExecute=),
 // and /dev/kvm under KVM (so no PrivateDevices= there, a device allow-list
 // instead, and the kvm group that owns /dev/kvm).
+//
+// A VM that writes the operator's files (a disk without snapshot, a share
+// without ro) runs as root without any capability instead of a dynamic
+// user: a uid drawn at start cannot own files made beforehand, while root
+// writes root's own files through plain permissions, no CAP_DAC_OVERRIDE.
 func sandbox(sv *units.Section, c *config.Component, kvm bool) {
-	sv.Literal("DynamicUser", "yes")
+	dynamic := !writesHostFiles(c)
+	if dynamic {
+		sv.Literal("DynamicUser", "yes")
+	}
 	sv.Literal("UMask", "0077")
 	if kvm {
 		sv.Literal("SupplementaryGroups", "kvm")
@@ -20,8 +28,11 @@ func sandbox(sv *units.Section, c *config.Component, kvm bool) {
 		sv.Literal("DeviceAllow", "/dev/kvm rw")
 	} else {
 		sv.Literal("PrivateDevices", "yes")
+	}
+	if dynamic && !kvm {
 		// Only root and the unit's user exist inside: fine for TCG, but
-		// it would hide the kvm group that grants /dev/kvm.
+		// it would hide the kvm group that grants /dev/kvm, and the owners
+		// of files a root VM writes.
 		sv.Literal("PrivateUsers", "yes")
 	}
 	sv.Literal("ProtectSystem", "strict")
@@ -53,4 +64,18 @@ func sandbox(sv *units.Section, c *config.Component, kvm bool) {
 	sv.Literal("SystemCallFilter", "@system-service seccomp")
 	sv.Literal("SystemCallFilter", "~@privileged @resources")
 	sv.Literal("SystemCallErrorNumber", "EPERM")
+}
+
+// writesHostFiles reports whether the VM writes files of the host: a disk
+// booted without snapshot, or a share not marked ro.
+func writesHostFiles(c *config.Component) bool {
+	if c.Disk != "" && !c.Snapshot {
+		return true
+	}
+	for _, v := range c.Volumes {
+		if !hasOption(v.Options, "ro") {
+			return true
+		}
+	}
+	return false
 }
