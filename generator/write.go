@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -30,12 +31,17 @@ func (o *Output) Write(dir string) error {
 	return errors.Join(errs...)
 }
 
+// tmpSuffix names a file being written: per process, so that concurrent
+// generator runs never share one, and computed once (getpid is a system
+// call).
+var tmpSuffix = "." + strconv.Itoa(os.Getpid()) + ".tmp"
+
 // writeFile writes data to a temporary name beside path and renames it
 // into place. It uses the system calls directly: four per file (open,
 // write, close, rename), where os.OpenFile adds an fstat; at thousands of
 // units that is a good part of the generator's time.
 func writeFile(path string, data []byte) error {
-	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
+	tmp := path + tmpSuffix
 	fd, err := syscall.Open(tmp, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL|syscall.O_CLOEXEC, 0o644)
 	if err != nil {
 		return &os.PathError{Op: "writing", Path: tmp, Err: err}

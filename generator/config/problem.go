@@ -112,7 +112,6 @@ func Closest(s string, candidates []string) string {
 	return best
 }
 
-
 // editDistance is the optimal string alignment distance between the runes
 // of a and b: "grcp" is one from "grpc".
 func editDistance(a, b string) int {
