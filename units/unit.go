@@ -92,7 +92,7 @@ func (s *Section) add(key, value string, lines ...string) {
 		}
 	}
 	if s.Entries == nil {
-		s.Entries = make([]Entry, 0, 8)
+		s.Entries = make([]Entry, 0, 16)
 	}
 	s.Entries = append(s.Entries, Entry{Key: key, Value: value, Lines: lines})
 }

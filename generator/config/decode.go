@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,7 +27,7 @@ type table struct {
 	d    *doc
 	path string
 	m    map[string]any
-	used map[string]bool
+	used *[]string // keys asked for: a few dozen at most, so a slice beats a map
 }
 
 // parse decodes src; a syntax error is returned as a positioned problem.
@@ -56,7 +57,8 @@ func column(src string, off int) int {
 }
 
 func (d *doc) table(path string, m map[string]any) table {
-	return table{d: d, path: path, m: m, used: make(map[string]bool, len(m))}
+	used := make([]string, 0, 32)
+	return table{d: d, path: path, m: m, used: &used}
 }
 
 // errAt records a problem at the value of path (or its key).
@@ -78,7 +80,9 @@ func (t table) key(k string) string { return join(t.path, k) }
 
 // get marks k as known and returns its value.
 func (t table) get(k string) (any, bool) {
-	t.used[k] = true
+	if !slices.Contains(*t.used, k) {
+		*t.used = append(*t.used, k)
+	}
 	v, ok := t.m[k]
 	return v, ok
 }
@@ -91,18 +95,16 @@ func (t table) has(k string) bool {
 
 // done reports every key of t that no accessor asked for.
 func (t table) done() {
-	var known, unknown []string
+	var unknown []string
 	for k := range t.m {
-		if !t.used[k] {
+		if !slices.Contains(*t.used, k) {
 			unknown = append(unknown, k)
 		}
 	}
 	if len(unknown) == 0 {
 		return
 	}
-	for k := range t.used {
-		known = append(known, k)
-	}
+	known := slices.Clone(*t.used)
 	sort.Strings(known)
 	sort.Strings(unknown)
 	for _, k := range unknown {

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/bootstage/bootstage/internal/parallel"
@@ -153,7 +154,7 @@ func loadService(name, file string, stages *Stages, checks []Check) (*Service, P
 	if err != nil {
 		return nil, Problems{{File: file, Msg: err.Error()}}
 	}
-	return ParseService(file, string(src), stages, checks...)
+	return ParseService(file, src, stages, checks...)
 }
 
 // brokenStage makes a best effort to place a broken service in its stage,
@@ -186,30 +187,36 @@ func isDevNull(file string) bool {
 
 // readSmall reads a file of a few kilobytes in three system calls (open,
 // read, close) where os.ReadFile takes five: at a thousand services, the
-// generator's start at boot is mostly system calls. A read of a regular
-// file that returns less than asked for has reached the end of it.
-func readSmall(file string) ([]byte, error) {
+// generator's start at boot is mostly system calls. It reads into a pooled
+// buffer and returns an exact copy. A read of a regular file that returns
+// less than asked for has reached the end of it.
+func readSmall(file string) (string, error) {
 	fd, err := syscall.Open(file, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: file, Err: err}
+		return "", &os.PathError{Op: "open", Path: file, Err: err}
 	}
 	defer syscall.Close(fd)
-	buf := make([]byte, 0, 8192)
+	bp := readBuffers.Get().(*[]byte)
+	defer readBuffers.Put(bp)
+	buf := (*bp)[:0]
 	for {
 		n, err := syscall.Read(fd, buf[len(buf):cap(buf)])
 		if err == syscall.EINTR {
 			continue
 		}
 		if err != nil {
-			return nil, &os.PathError{Op: "read", Path: file, Err: err}
+			return "", &os.PathError{Op: "read", Path: file, Err: err}
 		}
 		buf = buf[:len(buf)+n]
 		if n == 0 || len(buf) < cap(buf) {
-			return buf, nil
+			*bp = buf
+			return string(buf), nil
 		}
 		buf = append(buf, 0)[:len(buf)] // full: grow and read on
 	}
 }
+
+var readBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
 
 func unknownMembers(stages *Stages, files map[string]string) Problems {
 	var ps Problems
