@@ -31,17 +31,11 @@ func (a *app) up(ctx context.Context, st *stack, o upOptions) error {
 	} else {
 		units = append(units, watched{label: allTarget, unit: allTarget, kind: "target"})
 	}
-	sd, err := a.dial(ctx)
+	sd, w, err := a.watch(ctx, units, o.NoBlock)
 	if err != nil {
 		return err
 	}
 	defer sd.Close()
-	w := newWatcher(a.env, sd, units)
-	if !o.NoBlock {
-		if err := w.baseline(ctx); err != nil {
-			return err
-		}
-	}
 	job, err := sd.Start(ctx, target)
 	if err != nil {
 		return err
@@ -76,6 +70,24 @@ func (a *app) up(ctx context.Context, st *stack, o upOptions) error {
 	})
 }
 
+// watch connects to systemd and, unless the caller will not wait,
+// records the units' states first, so that every change after the job is
+// queued is printed.
+func (a *app) watch(ctx context.Context, units []watched, noBlock bool) (Systemd, *watcher, error) {
+	sd, err := a.dial(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	w := newWatcher(a.env, sd, units)
+	if !noBlock {
+		if err := w.baseline(ctx); err != nil {
+			sd.Close()
+			return nil, nil, err
+		}
+	}
+	return sd, w, nil
+}
+
 // down stops stages (or all of them) and their gates and components, and
 // prints progress until every one is stopped. Stopping a stage also stops
 // later stages that Require= it: systemd's rule, shown as it happens.
@@ -91,17 +103,11 @@ func (a *app) down(ctx context.Context, st *stack, o upOptions) error {
 	for i := len(stages) - 1; i >= 0; i-- {
 		units = append(units, watchUnits(stages[i:i+1])...)
 	}
-	sd, err := a.dial(ctx)
+	sd, w, err := a.watch(ctx, units, o.NoBlock)
 	if err != nil {
 		return err
 	}
 	defer sd.Close()
-	w := newWatcher(a.env, sd, units)
-	if !o.NoBlock {
-		if err := w.baseline(ctx); err != nil {
-			return err
-		}
-	}
 	jobs := map[string]<-chan string{}
 	for _, u := range stopOrder(units) {
 		if jobs[u.unit], err = sd.Stop(ctx, u.unit); err != nil {
