@@ -85,7 +85,13 @@ func (te *testEnv) run(args ...string) (string, int) {
 		b.WriteString("--- stderr\n" + te.err.String())
 	}
 	fmt.Fprintf(&b, "--- exit %d\n", code)
-	return b.String(), code
+	// Config paths are made absolute for SourcePath=: show them relative
+	// to the package, so the golden files do not depend on the checkout.
+	out := b.String()
+	if wd, err := os.Getwd(); err == nil {
+		out = strings.ReplaceAll(out, wd+"/", "")
+	}
+	return out, code
 }
 
 // golden compares got with testdata/golden/NAME.txt, or rewrites it.

@@ -42,6 +42,7 @@ func SearchPath() []string {
 // Load reads the configuration in dirs for the node called hostname;
 // checks add what the runtimes know of their components.
 func Load(dirs []string, hostname string, checks ...Check) (*Tree, Problems) {
+	dirs = absolute(dirs)
 	var problems Problems
 	stages, stageProblems := loadStages(dirs)
 	problems = append(problems, stageProblems...)
@@ -179,6 +180,20 @@ func brokenStage(file, name string, stages *Stages) string {
 
 // stageLine finds `stage = "core"` even in a file TOML cannot parse.
 var stageLine = regexp.MustCompile(`(?m)^\s*stage\s*=\s*["']([^"'\n]+)["']`)
+
+// absolute makes relative directories (BOOTSTAGE_CONFIG_PATH=contrib/...)
+// absolute: file names end up in SourcePath=, which systemd ignores unless
+// absolute.
+func absolute(dirs []string) []string {
+	out := make([]string, len(dirs))
+	for i, d := range dirs {
+		if abs, err := filepath.Abs(d); err == nil {
+			d = abs
+		}
+		out[i] = d
+	}
+	return out
+}
 
 func isDevNull(file string) bool {
 	t, _ := os.Readlink(file)

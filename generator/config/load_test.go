@@ -211,3 +211,14 @@ func TestPortRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// SourcePath= must be absolute, or systemd ignores it: relative config
+// directories are made absolute.
+func TestRelativeConfigPathGivesAbsoluteSources(t *testing.T) {
+	dir := writeTree(t, map[string]string{"services/a.toml": podmanService})
+	t.Chdir(filepath.Dir(dir))
+	tree := mustLoad(t, "n", filepath.Base(dir))
+	if src := tree.Services[0].Source; !filepath.IsAbs(src) {
+		t.Errorf("Source = %q, want an absolute path", src)
+	}
+}
