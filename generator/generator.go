@@ -33,6 +33,7 @@ type Options struct {
 
 // Output is everything one generator run produces.
 type Output struct {
+	Host     runtimes.Host // what the units were generated for
 	Tree     *config.Tree
 	Units    []*units.File // sorted by name
 	Links    []Link        // sorted by name
@@ -79,12 +80,25 @@ func runtimeCheck(h runtimes.Host) config.Check {
 
 // Build makes the units of a loaded tree; problems are those of loading.
 func Build(tree *config.Tree, problems config.Problems, host runtimes.Host) *Output {
-	b := &builder{host: host, out: &Output{Tree: tree, Problems: problems}, names: map[string]string{}}
+	b := &builder{host: host, out: &Output{Host: host, Tree: tree, Problems: problems}, names: map[string]string{}}
 	b.build()
 	sort.Slice(b.out.Units, func(i, j int) bool { return b.out.Units[i].Name < b.out.Units[j].Name })
 	sort.Slice(b.out.Links, func(i, j int) bool { return b.out.Links[i].Name < b.out.Links[j].Name })
 	b.out.Problems.Sort()
 	return b.out
+}
+
+// AutoAccel reports whether a VM of the tree leaves the choice of KVM or
+// TCG to the host (accel = "auto"): the generator then logs the choice.
+func (o *Output) AutoAccel() bool {
+	for _, s := range o.Tree.Services {
+		for _, c := range s.Components {
+			if c.Runtime == config.QEMU && c.Accel == "auto" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Files renders the output as relative path -> content; a link's content

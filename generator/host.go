@@ -19,7 +19,7 @@ var DetectKVM = func() (bool, string) { return false, "KVM detection not built i
 // DetectHost looks up what the runtimes need on this machine. It only
 // stats files: a generator must not block boot.
 func DetectHost() runtimes.Host {
-	kvm, _ := DetectKVM()
+	kvm, reason := DetectKVM()
 	return runtimes.Host{
 		Podman:      findBinary("podman"),
 		QEMU:        findBinary("qemu-system-x86_64"),
@@ -28,6 +28,7 @@ func DetectHost() runtimes.Host {
 		Healthd:     HealthdPath,
 		CgroupsMode: DefaultCgroupsMode,
 		KVM:         kvm,
+		KVMReason:   reason,
 	}
 }
 

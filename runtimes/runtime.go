@@ -22,8 +22,9 @@ type Host struct {
 	// CgroupsMode is podman's --cgroups= value for this host.
 	CgroupsMode string
 	// KVM reports that hardware virtualization really works here; it is
-	// what accel = "auto" resolves with.
-	KVM bool
+	// what accel = "auto" resolves with. KVMReason says why, for the log.
+	KVM       bool
+	KVMReason string
 }
 
 // Runtime turns one component into the runtime part of its unit.

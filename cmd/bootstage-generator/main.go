@@ -41,6 +41,13 @@ func run(args []string, log io.Writer) (code int) {
 		fmt.Fprintf(log, "<3>bootstage-generator: %v\n", err)
 		return 1
 	}
+	if out.AutoAccel() {
+		accel := "tcg"
+		if out.Host.KVM {
+			accel = "kvm"
+		}
+		fmt.Fprintf(log, "<6>bootstage-generator: accel = \"auto\" is %s here: %s\n", accel, out.Host.KVMReason)
+	}
 	for _, p := range out.Problems {
 		level := "<3>"
 		if p.Warning {

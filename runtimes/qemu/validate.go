@@ -98,9 +98,9 @@ func validateBoot(c *config.Component, h runtimes.Host, bad func(key, format str
 		bad("image_path", "image and image_path go together for a VM")
 	}
 	if c.Nanos && c.ImagePath == "" {
-		bad("nanos", "nanos needs image and image_path (the ELF inside the image)")
+		bad("runtime", `a unikernel needs image and image_path (the service's ELF inside the image)`)
 	}
 	if c.Nanos && h.Ops == "" {
-		bad("nanos", "nanos = true needs ops to build the image, and ops is not installed (https://ops.city)")
+		bad("runtime", `a unikernel is built with ops, which is not installed here (https://ops.city); install it, or boot a kernel or disk with runtime = "qemu"`)
 	}
 }

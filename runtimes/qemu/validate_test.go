@@ -26,7 +26,7 @@ func TestValidate(t *testing.T) {
 		{"image without path", func(c *config.Component) { *c = config.Component{Image: "x", MemoryMB: 64} }, host, "image_path", "go together"},
 		{"nanos without ops", func(c *config.Component) {
 			*c = config.Component{Image: "x", ImagePath: "/app", Nanos: true, MemoryMB: 64}
-		}, runtimes.Host{}, "nanos", "ops is not installed"},
+		}, runtimes.Host{}, "runtime", "ops, which is not installed"},
 		{"memory missing", func(c *config.Component) { c.MemoryMB = 0 }, host, "memory_mb", "required"},
 		{"memory too small", func(c *config.Component) { c.MemoryMB = 8 }, host, "memory_mb", "out of range"},
 		{"too many vcpus", func(c *config.Component) { c.VCPUs = 1000 }, host, "vcpus", "out of range"},
