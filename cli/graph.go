@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/bootstage/bootstage/healthd/spec"
 	"io"
 	"os"
 	"strings"
@@ -84,7 +85,7 @@ func stagePolicy(s *stageView) string {
 	if s.OnTimeout == "block" {
 		p = "block: waits for health"
 	} else if s.Timeout > 0 {
-		p += " after " + s.Timeout.String()
+		p += " after " + spec.FormatDuration(s.Timeout)
 	}
 	return p
 }

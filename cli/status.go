@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/bootstage/bootstage/healthd/spec"
 	"io"
 	"strings"
 	"time"
@@ -76,7 +77,7 @@ type componentStatus struct {
 func collectStatus(ctx context.Context, sd Systemd, stages []*stageView) (*statusReport, error) {
 	r := &statusReport{Stages: []stageStatus{}}
 	for _, s := range stages {
-		ss := stageStatus{Name: s.Name, OnTimeout: s.OnTimeout, Timeout: s.Timeout.String(),
+		ss := stageStatus{Name: s.Name, OnTimeout: s.OnTimeout, Timeout: spec.FormatDuration(s.Timeout),
 			Components: []componentStatus{}}
 		var err error
 		if ss.Target, err = sd.State(ctx, s.Target); err != nil {

@@ -83,7 +83,7 @@ type Probe struct {
 func (g Gate) Args() [][]string {
 	groups := [][]string{{
 		"gate", "--stage", g.Stage,
-		"--timeout", formatDuration(g.Timeout),
+		"--timeout", FormatDuration(g.Timeout),
 		"--on-timeout", g.OnTimeout,
 	}}
 	for _, p := range g.Probes {
@@ -106,7 +106,7 @@ func (p Probe) args() []string {
 	for _, c := range p.Command {
 		a = append(a, "--command", c)
 	}
-	a = append(a, "--interval", formatDuration(p.Interval), "--probe-timeout", formatDuration(p.Timeout))
+	a = append(a, "--interval", FormatDuration(p.Interval), "--probe-timeout", FormatDuration(p.Timeout))
 	if p.OnUnhealthy != "" {
 		a = append(a, "--on-unhealthy", p.OnUnhealthy)
 	}
@@ -229,9 +229,9 @@ func validateHostPort(t string) error {
 	return nil
 }
 
-// formatDuration writes d as an operator would, and as time.ParseDuration
+// FormatDuration writes d as an operator would, and as time.ParseDuration
 // reads it back: "60s", "1500ms", "2h" rather than "1m0s".
-func formatDuration(d time.Duration) string {
+func FormatDuration(d time.Duration) string {
 	switch {
 	case d == 0:
 		return "0s"
