@@ -64,6 +64,10 @@ func Generate(opts Options) (*Output, error) {
 		host = &h
 	}
 	tree, problems := config.Load(dirs, hostname, runtimeCheck(*host))
+	if opts.Host == nil && autoAccel(tree) {
+		// probing KVM opens /dev/kvm: only when a VM needs the answer
+		host.KVM, host.KVMReason = DetectKVM()
+	}
 	return Build(tree, problems, *host), nil
 }
 
@@ -90,8 +94,10 @@ func Build(tree *config.Tree, problems config.Problems, host runtimes.Host) *Out
 
 // AutoAccel reports whether a VM of the tree leaves the choice of KVM or
 // TCG to the host (accel = "auto"): the generator then logs the choice.
-func (o *Output) AutoAccel() bool {
-	for _, s := range o.Tree.Services {
+func (o *Output) AutoAccel() bool { return autoAccel(o.Tree) }
+
+func autoAccel(tree *config.Tree) bool {
+	for _, s := range tree.Services {
 		for _, c := range s.Components {
 			if c.Runtime == config.QEMU && c.Accel == "auto" {
 				return true
