@@ -1,6 +1,8 @@
 # Developer and CI entry points. Go is expected at /usr/local/go (or on PATH).
 export PATH := /usr/local/go/bin:$(PATH)
 GO ?= go
+# grpcnotrace: see meson.build. Binaries built here match the packaged ones.
+GOTAGS = grpcnotrace
 
 # Packages whose tests define -update (golden files).
 GOLDEN_PKGS = $(sort $(dir $(shell grep -rl --include='*_test.go' 'flag\.Bool."update"' .)))
@@ -10,7 +12,7 @@ GOLDEN_PKGS = $(sort $(dir $(shell grep -rl --include='*_test.go' 'flag\.Bool."u
 all: build
 
 build:
-	$(GO) build ./...
+	$(GO) build -tags $(GOTAGS) ./...
 
 ## test: unit tests only (e2e tests skip themselves without BOOTSTAGE_E2E=1)
 test:

@@ -22,7 +22,7 @@ base=$(mktemp -d /dev/shm/bootstage-bench.XXXXXX)
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$base"' EXIT
 
 bin=$base/bootstage-generator
-go build -o "$bin" ./cmd/bootstage-generator
+CGO_ENABLED=0 go build -trimpath -tags grpcnotrace -o "$bin" ./cmd/bootstage-generator
 
 # tree DIR N writes the configuration the Go benchmark uses.
 tree() {

@@ -16,7 +16,8 @@ cd "$(dirname "$0")/../.."
 n=${1:-20}
 bin=$(mktemp -d)/bootstage-healthd
 trap 'rm -rf "$(dirname "$bin")"' EXIT
-go build -o "$bin" ./cmd/bootstage-healthd
+# Built as the e2e harness installs it: static, with meson's tags.
+CGO_ENABLED=0 go build -trimpath -tags grpcnotrace -o "$bin" ./cmd/bootstage-healthd
 go test -run '^$' -bench 'ReadyLatency' -benchtime "${n}x" -timeout 60m ./healthd
 BENCH_HEALTHD_BIN=$bin BENCH_MONITOR_SECONDS=${MONITOR_SECONDS:-30} \
 	go test -run '^$' -bench 'Monitor' -benchtime 1x -timeout 10m ./healthd

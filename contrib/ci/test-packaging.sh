@@ -122,6 +122,10 @@ meson setup "$build" "$top" --prefix=/usr >"$work/meson-setup.log"
 lap "meson setup"
 meson compile -C "$build" >"$work/meson-compile.log"
 lap "meson compile (3 binaries, 4 man pages)"
+# meson.build builds with the grpcnotrace tag: without it, x/net/trace
+# and html/template come back and bootstage-healthd grows by 3.5 MB.
+! go tool nm "$build/bootstage-healthd" | grep -q ' golang.org/x/net/trace\.' ||
+	fail "bootstage-healthd links golang.org/x/net/trace: meson.build lost -tags grpcnotrace"
 if [ "${BOOTSTAGE_PKG_SKIP_GO_TEST:-}" = 1 ]; then
 	echo "meson test: skipped (BOOTSTAGE_PKG_SKIP_GO_TEST=1)"
 elif meson test -C "$build" --print-errorlogs >"$work/meson-test.log" 2>&1; then

@@ -43,7 +43,8 @@ func ModuleRoot() (string, error) {
 	}
 }
 
-// BuildTree builds the three binaries (go build -trimpath, static) into the
+// BuildTree builds the three binaries (go build -trimpath, static, with
+// the grpcnotrace tag the packages use: see meson.build) into the
 // DESTDIR tree destdir at their installed paths and, when example is not
 // "", copies contrib/examples/EXAMPLE to etc/bootstage.
 func BuildTree(destdir, example string) error {
@@ -56,7 +57,7 @@ func BuildTree(destdir, example string) error {
 		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 			return err
 		}
-		cmd := exec.Command(goTool(), "build", "-trimpath", "-o", out, b.pkg)
+		cmd := exec.Command(goTool(), "build", "-trimpath", "-tags", "grpcnotrace", "-o", out, b.pkg)
 		cmd.Dir = root
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if msg, err := cmd.CombinedOutput(); err != nil {
