@@ -33,8 +33,10 @@ type table struct {
 // parse decodes src; a syntax error is returned as a positioned problem.
 func parse(file, src string) (*doc, table, error) {
 	d := &doc{file: file}
-	var m map[string]any
-	if _, err := toml.Decode(src, &m); err != nil {
+	// Decoding into an empty interface hands over the parser's own tables;
+	// a map target would have them copied key by key.
+	var v any
+	if _, err := toml.Decode(src, &v); err != nil {
 		p := Problem{File: file, Line: 1, Col: 1, Msg: err.Error()}
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
@@ -46,6 +48,7 @@ func parse(file, src string) (*doc, table, error) {
 		return d, table{}, p
 	}
 	d.src = src
+	m, _ := v.(map[string]any)
 	return d, d.table("", m), nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -236,28 +237,36 @@ func defaultHealthPort(c *Component) int {
 }
 
 // checkStrings refuses, at their position, strings that no unit file can
-// hold: a newline would start a new key or section.
+// hold: a newline would start a new key or section. The key path of a
+// string is spelled out only for a string it refuses: this walk sees every
+// value of every file.
 func checkStrings(d *doc, t table) {
-	var walk func(path string, v any)
-	walk = func(path string, v any) {
+	var path []string // keys and array indexes down to the value
+	var walk func(v any)
+	into := func(seg string, v any) {
+		path = append(path, seg)
+		walk(v)
+		path = path[:len(path)-1]
+	}
+	walk = func(v any) {
 		switch v := v.(type) {
 		case string:
 			if strings.ContainsAny(v, "\x00\n\r") {
-				d.errAt(path, "a value must stay on one line of a unit file", "newline, carriage return or NUL not allowed")
+				d.errAt(strings.Join(path, "."), "a value must stay on one line of a unit file", "newline, carriage return or NUL not allowed")
 			}
 		case []any:
 			for i, e := range v {
-				walk(join(path, fmt.Sprint(i)), e)
+				into(strconv.Itoa(i), e)
 			}
 		case []map[string]any:
 			for i, e := range v {
-				walk(join(path, fmt.Sprint(i)), e)
+				into(strconv.Itoa(i), e)
 			}
 		case map[string]any:
 			for k, e := range v {
-				walk(join(path, k), e)
+				into(k, e)
 			}
 		}
 	}
-	walk("", t.m)
+	walk(t.m)
 }
