@@ -17,6 +17,10 @@ type builder struct {
 	host  runtimes.Host
 	out   *Output
 	names map[string]string // unit name -> what claimed it, for collisions
+	// emit, when set, takes each component unit as soon as a worker has
+	// built it, instead of Output.Units: the generator writes it out and
+	// drops it, so thousands of unit models are never alive at once.
+	emit func(*units.File) error
 }
 
 // stageUnits is what one stage contributes to its target and gate.
@@ -56,7 +60,9 @@ type job struct {
 	svc  *config.Service
 	c    *config.Component
 	at   place
-	f    *units.File
+	f    *units.File // nil once emitted
+	err  error       // why the unit could not be built
+	werr error       // from emit
 }
 
 // place is where a stage stands in the boot order: the stage before it,
@@ -113,21 +119,31 @@ func (b *builder) stage(at place, jobs *[]*job) stageUnits {
 	return su
 }
 
-// buildAll builds the queued units on every CPU, then adds them, and the
-// problems they met, in queue order: the output does not depend on which
-// worker finished first.
+// buildAll builds the queued units on every CPU, then adds them (unless
+// emitted), and the problems they met, in queue order: the output does not
+// depend on which worker finished first.
 func (b *builder) buildAll(jobs []*job) {
 	parallel.For(len(jobs), func(i int) {
 		j := jobs[i]
 		j.f = b.component(j.name, j.svc, j.c, j.at)
-	})
-	for _, j := range jobs {
-		if err := j.f.Err(); err != nil {
-			b.problem(j.svc.Source, err.Error())
-			j.f = brokenUnit(j.name, displayName(j.svc.Name, j.c.Name), j.svc.Source, []error{err})
+		if j.err = j.f.Err(); j.err != nil {
+			j.f = brokenUnit(j.name, displayName(j.svc.Name, j.c.Name), j.svc.Source, []error{j.err})
 			j.at.deps(j.f)
 		}
-		b.out.Units = append(b.out.Units, j.f)
+		if b.emit != nil {
+			j.werr, j.f = b.emit(j.f), nil
+		}
+	})
+	for _, j := range jobs {
+		if j.err != nil {
+			b.problem(j.svc.Source, j.err.Error())
+		}
+		if j.werr != nil {
+			b.out.writeErrs = append(b.out.writeErrs, j.werr)
+		}
+		if j.f != nil {
+			b.out.Units = append(b.out.Units, j.f)
+		}
 	}
 }
 

@@ -5,8 +5,10 @@
 package generator
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 
 	"github.com/bootstage/bootstage/generator/config"
@@ -38,6 +40,8 @@ type Output struct {
 	Units    []*units.File // sorted by name
 	Links    []Link        // sorted by name
 	Problems config.Problems
+
+	writeErrs []error // of units GenerateInto wrote while building
 }
 
 // Link is a symlink in the output directory, relative to it.
@@ -46,6 +50,28 @@ type Link struct{ Name, Target string }
 // Generate loads the configuration and builds every unit. A bad service
 // file never fails the whole: it becomes Problems and failing units.
 func Generate(opts Options) (*Output, error) {
+	return generate(opts, nil)
+}
+
+// GenerateInto is Generate followed by Write into dir, as the generator
+// runs at boot: each component unit is written by the worker that built it
+// and then dropped, so Units holds only the units of stages, main target
+// and broken files. An error is the first of those to fail to write; every
+// other unit is still written.
+func GenerateInto(opts Options, dir string) (*Output, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	out, err := generate(opts, func(f *units.File) error {
+		return writeFile(filepath.Join(dir, f.Name), f.Bytes())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, errors.Join(append(out.writeErrs, out.Write(dir))...)
+}
+
+func generate(opts Options, emit func(*units.File) error) (*Output, error) {
 	dirs := opts.ConfigPath
 	if dirs == nil {
 		dirs = config.SearchPath()
@@ -68,7 +94,7 @@ func Generate(opts Options) (*Output, error) {
 		// probing KVM opens /dev/kvm: only when a VM needs the answer
 		host.KVM, host.KVMReason = DetectKVM()
 	}
-	return Build(tree, problems, *host), nil
+	return build(tree, problems, *host, emit), nil
 }
 
 // runtimeCheck lets each component's runtime judge it while the loader
@@ -84,7 +110,12 @@ func runtimeCheck(h runtimes.Host) config.Check {
 
 // Build makes the units of a loaded tree; problems are those of loading.
 func Build(tree *config.Tree, problems config.Problems, host runtimes.Host) *Output {
-	b := &builder{host: host, out: &Output{Host: host, Tree: tree, Problems: problems}, names: map[string]string{}}
+	return build(tree, problems, host, nil)
+}
+
+func build(tree *config.Tree, problems config.Problems, host runtimes.Host, emit func(*units.File) error) *Output {
+	b := &builder{host: host, out: &Output{Host: host, Tree: tree, Problems: problems},
+		names: map[string]string{}, emit: emit}
 	b.build()
 	sort.Slice(b.out.Units, func(i, j int) bool { return b.out.Units[i].Name < b.out.Units[j].Name })
 	sort.Slice(b.out.Links, func(i, j int) bool { return b.out.Links[i].Name < b.out.Links[j].Name })

@@ -3,6 +3,7 @@ package generator
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -102,6 +103,46 @@ func TestDeterministic(t *testing.T) {
 				t.Errorf("%s/%s: two runs differ", c.name, name)
 			}
 		}
+	}
+}
+
+// TestGenerateInto checks that the generator's own path, which writes
+// each component unit as soon as it is built and drops it, puts exactly
+// the files of Generate's output on disk, links included.
+func TestGenerateInto(t *testing.T) {
+	for _, c := range goldenCases(t) {
+		t.Run(c.name, func(t *testing.T) {
+			opts := Options{ConfigPath: []string{c.dir}, Hostname: "node1", Host: &goldenHost}
+			want, err := Generate(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			out, err := GenerateInto(opts, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := readGolden(t, dir)
+			for name, link := range want.Files() {
+				if target, ok := strings.CutPrefix(string(link), "-> "); ok {
+					if dest, err := os.Readlink(filepath.Join(dir, name)); err != nil || dest+"\n" != target {
+						t.Errorf("%s: link to %q, %v; want %q", name, dest, err, target)
+					}
+					delete(got, name)
+					continue
+				}
+				if !bytes.Equal(got[name], link) {
+					t.Errorf("%s: written\n%s\nwant\n%s", name, got[name], link)
+				}
+				delete(got, name)
+			}
+			for name := range got {
+				t.Errorf("%s written, but not in Generate's output", name)
+			}
+			if fmt.Sprint(out.Problems) != fmt.Sprint(want.Problems) {
+				t.Errorf("problems differ:\n%v\nwant\n%v", out.Problems, want.Problems)
+			}
+		})
 	}
 }
 

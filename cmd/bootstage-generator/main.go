@@ -36,8 +36,8 @@ func run(args []string, log io.Writer) (code int) {
 		fmt.Fprintln(log, "<3>usage: bootstage-generator NORMAL-DIR [EARLY-DIR LATE-DIR]")
 		return 2
 	}
-	out, err := generator.Generate(generator.Options{})
-	if err != nil {
+	out, err := generator.GenerateInto(generator.Options{}, args[0])
+	if out == nil {
 		fmt.Fprintf(log, "<3>bootstage-generator: %v\n", err)
 		return 1
 	}
@@ -55,7 +55,7 @@ func run(args []string, log io.Writer) (code int) {
 		}
 		fmt.Fprintf(log, "%sbootstage-generator: %s\n", level, p.Error())
 	}
-	if err := out.Write(args[0]); err != nil {
+	if err != nil {
 		fmt.Fprintf(log, "<3>bootstage-generator: %v\n", err)
 		return 1
 	}
