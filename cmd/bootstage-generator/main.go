@@ -15,6 +15,9 @@ import (
 	"github.com/bootstage/bootstage/generator"
 )
 
+// version is set by the build (meson: -X main.version=...).
+var version = "dev"
+
 func main() {
 	// The generator allocates a few tens of MB and exits: collecting half as
 	// often saves a tenth of its run time at 1000 services for 2 MB of RSS
@@ -32,8 +35,12 @@ func run(args []string, log io.Writer) (code int) {
 			code = 1
 		}
 	}()
+	if len(args) == 1 && args[0] == "--version" {
+		fmt.Println("bootstage-generator", version)
+		return 0
+	}
 	if len(args) != 1 && len(args) != 3 {
-		fmt.Fprintln(log, "<3>usage: bootstage-generator NORMAL-DIR [EARLY-DIR LATE-DIR]")
+		fmt.Fprintln(log, "<3>usage: bootstage-generator NORMAL-DIR [EARLY-DIR LATE-DIR] | --version")
 		return 2
 	}
 	out, err := generator.GenerateInto(generator.Options{}, args[0])

@@ -78,6 +78,15 @@ func TestGeneratorUsage(t *testing.T) {
 	}
 }
 
+// TestGeneratorVersion: the build stamps main.version (meson.build), and
+// the operator asks the binary which one it is.
+func TestGeneratorVersion(t *testing.T) {
+	var log bytes.Buffer
+	if code := run([]string{"--version"}, &log); code != 0 || log.Len() > 0 {
+		t.Errorf("--version: exit %d, log %q", code, log.String())
+	}
+}
+
 // Run twice into the same directory (as at every daemon-reload): the
 // second run replaces the files in place.
 func TestGeneratorRerun(t *testing.T) {

@@ -26,7 +26,10 @@ import (
 	"github.com/bootstage/bootstage/healthd/spec"
 )
 
-const usage = `usage: bootstage-healthd gate --stage NAME [--timeout D] [--on-timeout block|proceed|fail]
+// version is set by the build (meson: -X main.version=...).
+var version = "dev"
+
+const usage = `usage: bootstage-healthd --version | gate --stage NAME [--timeout D] [--on-timeout block|proceed|fail]
          --probe COMPONENT --unit UNIT --check tcp|grpc|http|https|exec|systemd|none [probe options]...
 probe options: --target T, --grpc-service NAME, --http-status N, --command ARG (repeat),
          --interval D, --probe-timeout D, --on-unhealthy restart, --unhealthy-threshold N`
@@ -36,6 +39,10 @@ func main() {
 }
 
 func run(args []string) int {
+	if len(args) == 1 && args[0] == "--version" {
+		fmt.Println("bootstage-healthd", version)
+		return 0
+	}
 	if len(args) == 0 || args[0] != "gate" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 			fmt.Println(usage)

@@ -77,6 +77,7 @@ func TestExitCodes(t *testing.T) {
 			"--probe", "a", "--unit", "a.service", "--check", "exec", "--command", "/bin/false"}, 1, "stage timed out"},
 		{[]string{"gate", "--stage", "s", "--probe", "a"}, 2, "--unit is required"},
 		{[]string{"frobnicate"}, 2, "usage:"},
+		{[]string{"--version"}, 0, "bootstage-healthd dev\n"},
 	} {
 		out, err := command(t, path, tc.args...).CombinedOutput()
 		code := 0

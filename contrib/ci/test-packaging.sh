@@ -151,8 +151,10 @@ else
 	cat "$work/tree.diff" >&2
 fi
 
-"$dest/usr/bin/bootstage" --version | grep -q "$(sed -n "s/^ *version: '\([^']*\)'.*/\1/p" "$top/meson.build")" ||
-	fail "bootstage --version does not carry the project version"
+projver=$(sed -n "s/^ *version: '\([^']*\)'.*/\1/p" "$top/meson.build")
+for bin in usr/bin/bootstage "${GENDIR#/}/bootstage-generator" usr/libexec/bootstage/bootstage-healthd; do
+	"$dest/$bin" --version | grep -q "$projver" || fail "$bin --version does not carry the project version"
+done
 check_units "$dest" "$GENDIR/bootstage-generator" /usr/libexec/bootstage/bootstage-healthd /usr/bin/bootstage
 BOOTSTAGE_CONFIG_PATH="$dest/usr/share/doc/bootstage/examples/minimal" "$dest/usr/bin/bootstage" validate >/dev/null ||
 	fail "bootstage validate rejects the installed minimal example"
