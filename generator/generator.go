@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 
 	"github.com/bootstage/bootstage/generator/config"
 	"github.com/bootstage/bootstage/runtimes"
@@ -63,13 +64,20 @@ func GenerateInto(opts Options, dir string) (*Output, error) {
 		return nil, err
 	}
 	out, err := generate(opts, func(f *units.File) error {
-		return writeFile(filepath.Join(dir, f.Name), f.Bytes())
+		buf := renderBufs.Get().(*[]byte)
+		defer renderBufs.Put(buf)
+		*buf = f.AppendTo((*buf)[:0])
+		return writeFile(filepath.Join(dir, f.Name), *buf)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, errors.Join(append(out.writeErrs, out.Write(dir))...)
 }
+
+// renderBufs hold rendered units between building and writing: one per
+// worker at a time, reused, instead of a new slice per unit.
+var renderBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 func generate(opts Options, emit func(*units.File) error) (*Output, error) {
 	dirs := opts.ConfigPath

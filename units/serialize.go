@@ -2,6 +2,7 @@ package units
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -10,20 +11,13 @@ import (
 // section with its entries in order; continuation lines are indented and
 // joined with " \" as systemd.syntax(7) allows.
 func (f *File) Bytes() []byte {
-	n := 0
-	for _, h := range f.Header {
-		n += len(h) + 3
-	}
-	for _, s := range f.sections {
-		n += len(s.Name) + 4
-		for _, e := range s.Entries {
-			n += len(e.Key) + len(e.Value) + 2
-			for _, l := range e.Lines {
-				n += len(l) + 11
-			}
-		}
-	}
-	b := make([]byte, 0, n+16)
+	return f.AppendTo(nil)
+}
+
+// AppendTo appends what Bytes returns to b: a writer of thousands of units
+// renders them all into one reused buffer.
+func (f *File) AppendTo(b []byte) []byte {
+	b = slices.Grow(b, f.size())
 	for _, h := range f.Header {
 		b = append(b, "# "...)
 		b = append(b, commentSafe(h)...)
@@ -48,6 +42,25 @@ func (f *File) Bytes() []byte {
 		}
 	}
 	return b
+}
+
+// size is an upper bound of the rendered length of f, give or take the
+// escaping of header comments.
+func (f *File) size() int {
+	n := 16
+	for _, h := range f.Header {
+		n += len(h) + 3
+	}
+	for _, s := range f.sections {
+		n += len(s.Name) + 4
+		for _, e := range s.Entries {
+			n += len(e.Key) + len(e.Value) + 2
+			for _, l := range e.Lines {
+				n += len(l) + 11
+			}
+		}
+	}
+	return n
 }
 
 // commentSafe keeps a comment on its line and readable: control bytes (a
