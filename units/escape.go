@@ -103,12 +103,19 @@ var ErrNotUTF8 = errors.New("not valid UTF-8")
 // which systemd would read as a line continuation.
 var ErrTrailingBackslash = errors.New("a trailing backslash would continue the line")
 
-// CheckValue reports whether s can stand in a unit file at all.
+// CheckValue reports whether s can stand in a unit file at all. Every
+// value of every unit passes here: one pass over the bytes.
 func CheckValue(s string) error {
-	if strings.ContainsAny(s, "\x00\n\r") {
-		return ErrControl
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == 0 || c == '\n' || c == '\r':
+			return ErrControl
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
 	}
-	if !utf8.ValidString(s) {
+	if !ascii && !utf8.ValidString(s) {
 		return ErrNotUTF8
 	}
 	return nil
@@ -144,6 +151,33 @@ func Specifiers(arg string) string { return specMark + arg }
 // starts with "#". A byte
 // that is not UTF-8 is written \xNN inside the quotes: systemd would skip
 // the whole line otherwise, and unescapes it back to the byte.
+// quoteBytes are the bytes that make an Exec word need quotes: the
+// separators, quotes and escapes of systemd's word splitting, ";" (a word
+// of its own ends a command), and any byte of a multi-byte or invalid
+// UTF-8 sequence, checked properly by needsQuotes.
+var quoteBytes = func() (t [256]bool) {
+	for _, c := range []byte(" \t\"'\\;") {
+		t[c] = true
+	}
+	for c := utf8.RuneSelf; c < 256; c++ {
+		t[c] = true
+	}
+	return t
+}()
+
+// needsQuotes reports whether word s cannot stand bare on an Exec line.
+func needsQuotes(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if quoteBytes[s[i]] {
+			if s[i] < utf8.RuneSelf {
+				return true
+			}
+			return strings.ContainsAny(s[i:], " \t\"'\\;") || !utf8.ValidString(s[i:])
+		}
+	}
+	return false
+}
+
 func quoteWord(s string, dollar bool) string {
 	if rest, ok := strings.CutPrefix(s, specMark); ok {
 		s = rest
@@ -155,7 +189,7 @@ func quoteWord(s string, dollar bool) string {
 	}
 	// A word that starts with "#" or ";" would make a continuation line a
 	// comment, which systemd skips (with everything else on the line).
-	if s != "" && !strings.ContainsAny(s, " \t\"'\\;") && s[0] != '#' && utf8.ValidString(s) {
+	if s != "" && s[0] != '#' && !needsQuotes(s) {
 		return s
 	}
 	var b strings.Builder

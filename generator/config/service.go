@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -8,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bootstage/bootstage/units"
 )
 
 // ParseService reads one services/NAME.toml against the stages it may
@@ -251,7 +254,7 @@ func checkStrings(d *doc, t table) {
 	walk = func(v any) {
 		switch v := v.(type) {
 		case string:
-			if strings.ContainsAny(v, "\x00\n\r") {
+			if errors.Is(units.CheckValue(v), units.ErrControl) {
 				d.errAt(strings.Join(path, "."), "a value must stay on one line of a unit file", "newline, carriage return or NUL not allowed")
 			}
 		case []any:
