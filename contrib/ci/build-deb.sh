@@ -42,7 +42,7 @@ rm -rf "$out"
 mkdir -p "$src"
 (cd "$top" && git ls-files -z --cached --others --exclude-standard |
 	xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
-	xargs -0 cp --parents -t "$src")
+	xargs -0 cp --parents -t "$src" --)
 cp -r "$top/contrib/debian" "$src/debian"
 sed -i "1s/^bootstage ([^)]*)/bootstage ($version-1)/" "$src/debian/changelog"
 
