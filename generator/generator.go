@@ -57,8 +57,9 @@ func Generate(opts Options) (*Output, error) {
 // GenerateInto is Generate followed by Write into dir, as the generator
 // runs at boot: each component unit is written by the worker that built it
 // and then dropped, so Units holds only the units of stages, main target
-// and broken files. An error is the first of those to fail to write; every
-// other unit is still written.
+// and broken files. The output is nil only when nothing could be generated
+// (no directory, no hostname); otherwise the error joins every unit that
+// could not be written, and all the others are.
 func GenerateInto(opts Options, dir string) (*Output, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err

@@ -123,16 +123,16 @@ func TestGenerateInto(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := readGolden(t, dir)
-			for name, link := range want.Files() {
-				if target, ok := strings.CutPrefix(string(link), "-> "); ok {
+			for name, content := range want.Files() {
+				if target, ok := strings.CutPrefix(string(content), "-> "); ok {
 					if dest, err := os.Readlink(filepath.Join(dir, name)); err != nil || dest+"\n" != target {
 						t.Errorf("%s: link to %q, %v; want %q", name, dest, err, target)
 					}
 					delete(got, name)
 					continue
 				}
-				if !bytes.Equal(got[name], link) {
-					t.Errorf("%s: written\n%s\nwant\n%s", name, got[name], link)
+				if !bytes.Equal(got[name], content) {
+					t.Errorf("%s: written\n%s\nwant\n%s", name, got[name], content)
 				}
 				delete(got, name)
 			}

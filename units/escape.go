@@ -143,41 +143,39 @@ var specMark = func() string {
 // still escaped. Never pass configuration through it.
 func Specifiers(arg string) string { return specMark + arg }
 
+// plainBytes are the bytes an Exec word may hold without quotes: not the
+// separators, quotes and escape of systemd's word splitting, not ";" (a
+// word of its own ends a command), and only ASCII; a word with other bytes
+// is plain only if it is valid UTF-8 (needsQuotes).
+var plainBytes = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = !strings.ContainsRune(" \t\"'\\;", rune(c))
+	}
+	return t
+}()
+
+// needsQuotes reports whether word s cannot stand bare on an Exec line:
+// one pass over its bytes.
+func needsQuotes(s string) bool {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf {
+			ascii = false
+		} else if !plainBytes[c] {
+			return true
+		}
+	}
+	return !ascii && !utf8.ValidString(s)
+}
+
 // quoteWord renders one word for a setting that systemd splits with
 // extract_first_word(EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE): Exec*= arguments
 // and Environment= assignments. The word is always safe: "%" is doubled,
 // "$" doubled when dollar is set (Exec*= expands $VAR), and the word is
 // double-quoted, with "\" and `"` escaped, whenever it is not plain or
-// starts with "#". A byte
-// that is not UTF-8 is written \xNN inside the quotes: systemd would skip
-// the whole line otherwise, and unescapes it back to the byte.
-// quoteBytes are the bytes that make an Exec word need quotes: the
-// separators, quotes and escapes of systemd's word splitting, ";" (a word
-// of its own ends a command), and any byte of a multi-byte or invalid
-// UTF-8 sequence, checked properly by needsQuotes.
-var quoteBytes = func() (t [256]bool) {
-	for _, c := range []byte(" \t\"'\\;") {
-		t[c] = true
-	}
-	for c := utf8.RuneSelf; c < 256; c++ {
-		t[c] = true
-	}
-	return t
-}()
-
-// needsQuotes reports whether word s cannot stand bare on an Exec line.
-func needsQuotes(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if quoteBytes[s[i]] {
-			if s[i] < utf8.RuneSelf {
-				return true
-			}
-			return strings.ContainsAny(s[i:], " \t\"'\\;") || !utf8.ValidString(s[i:])
-		}
-	}
-	return false
-}
-
+// starts with "#". A byte that is not UTF-8 is written \xNN inside the
+// quotes: systemd would skip the whole line otherwise, and unescapes it
+// back to the byte.
 func quoteWord(s string, dollar bool) string {
 	if rest, ok := strings.CutPrefix(s, specMark); ok {
 		s = rest

@@ -44,8 +44,7 @@ func (f *File) AppendTo(b []byte) []byte {
 	return b
 }
 
-// size is an upper bound of the rendered length of f, give or take the
-// escaping of header comments.
+// size is what AppendTo will add, unless a header comment needs escaping.
 func (f *File) size() int {
 	n := 16
 	for _, h := range f.Header {
