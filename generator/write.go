@@ -2,16 +2,15 @@ package generator
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"sync/atomic"
 	"syscall"
-	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/bootstage/bootstage/internal/atomicfs"
 	"github.com/bootstage/bootstage/internal/parallel"
 )
 
@@ -29,7 +28,7 @@ func (o *Output) Write(dir string) error {
 		errs[i] = writeFile(filepath.Join(dir, u.Name), u.Bytes())
 	})
 	for _, l := range o.Links {
-		errs = append(errs, writeLink(filepath.Join(dir, l.Name), l.Target))
+		errs = append(errs, atomicfs.Symlink(l.Target, filepath.Join(dir, l.Name)))
 	}
 	return errors.Join(errs...)
 }
@@ -108,22 +107,6 @@ func writeAll(fd int, data []byte) error {
 			return err
 		}
 		data = data[n:]
-	}
-	return nil
-}
-
-func writeLink(path, target string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	// unique per run: concurrent generators must not share a temporary name
-	tmp := fmt.Sprintf("%s.bootstage-%d-%d", path, os.Getpid(), time.Now().UnixNano())
-	if err := os.Symlink(target, tmp); err != nil {
-		return fmt.Errorf("linking %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("linking %s: %w", path, err)
 	}
 	return nil
 }

@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/bootstage/bootstage/internal/atomicfs"
 )
 
 // PrepareOptions are the flags of `bootstage vm prepare`, which VM units
@@ -69,7 +71,7 @@ func Prepare(ctx context.Context, o PrepareOptions) (string, error) {
 			return "", err
 		}
 	}
-	return file, link(file, o.Link)
+	return file, atomicfs.Symlink(file, o.Link)
 }
 
 // mkdirReadable makes dir and its missing parents with mode 0755 whatever
@@ -152,23 +154,6 @@ func buildNanos(ctx context.Context, ops, elf, name, dst string) error {
 	built := filepath.Join(home, ".ops", "images", name+".img")
 	if err := os.Rename(built, dst); err != nil {
 		return fmt.Errorf("building a Nanos image of %s: %w", elf, err)
-	}
-	return nil
-}
-
-// link points the symlink l at target, replacing what l was.
-func link(target, l string) error {
-	if err := os.MkdirAll(filepath.Dir(l), 0o755); err != nil {
-		return fmt.Errorf("linking %s: %w", l, err)
-	}
-	tmp := l + ".tmp"
-	os.Remove(tmp)
-	if err := os.Symlink(target, tmp); err != nil {
-		return fmt.Errorf("linking %s: %w", l, err)
-	}
-	if err := os.Rename(tmp, l); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("linking %s: %w", l, err)
 	}
 	return nil
 }
