@@ -175,14 +175,23 @@ func (st *stack) stageNames() []string {
 	return n
 }
 
-// stage finds a stage by name.
-func (st *stack) stage(name string) (*stageView, error) {
-	for _, s := range st.Stages {
+// index finds a stage by name.
+func (st *stack) index(name string) (int, error) {
+	for i, s := range st.Stages {
 		if s.Name == name {
-			return s, nil
+			return i, nil
 		}
 	}
-	return nil, unknownName("stage", name, st.stageNames())
+	return -1, unknownName("stage", name, st.stageNames())
+}
+
+// stage finds a stage by name.
+func (st *stack) stage(name string) (*stageView, error) {
+	i, err := st.index(name)
+	if err != nil {
+		return nil, err
+	}
+	return st.Stages[i], nil
 }
 
 // upTo returns the stages from the first through name ("" = all): the ones
@@ -191,12 +200,11 @@ func (st *stack) upTo(name string) ([]*stageView, error) {
 	if name == "" {
 		return st.Stages, nil
 	}
-	for i, s := range st.Stages {
-		if s.Name == name {
-			return st.Stages[:i+1], nil
-		}
+	i, err := st.index(name)
+	if err != nil {
+		return nil, err
 	}
-	return nil, unknownName("stage", name, st.stageNames())
+	return st.Stages[:i+1], nil
 }
 
 // from returns the stages from name through the last ("" = all): the ones
@@ -205,10 +213,9 @@ func (st *stack) from(name string) ([]*stageView, error) {
 	if name == "" {
 		return st.Stages, nil
 	}
-	for i, s := range st.Stages {
-		if s.Name == name {
-			return st.Stages[i:], nil
-		}
+	i, err := st.index(name)
+	if err != nil {
+		return nil, err
 	}
-	return nil, unknownName("stage", name, st.stageNames())
+	return st.Stages[i:], nil
 }
