@@ -131,12 +131,13 @@ func (r *runner) loop(ctx context.Context) error {
 // when all pass, keep STATUS= current, restart what stays unhealthy.
 func (r *runner) record(ctx context.Context, res result) {
 	p := r.probes[res.i]
-	wasKnown, wasHealthy := p.known, p.healthy
+	wasKnown, wasHealthy, wasReason := p.known, p.healthy, p.reason
 	p.known, p.healthy, p.reason = true, res.err == nil, ""
 	if res.err != nil {
 		p.reason = res.err.Error()
 	}
-	if !wasKnown || wasHealthy != p.healthy {
+	healthChanged := !wasKnown || wasHealthy != p.healthy
+	if healthChanged {
 		r.logChange(p, wasKnown)
 	}
 	if !r.opened.Load() {
@@ -150,7 +151,11 @@ func (r *runner) record(ctx context.Context, res result) {
 	} else {
 		p.fails = 0
 	}
-	r.sendStatus("")
+	// Most results while monitoring repeat the last one: STATUS= is only
+	// rebuilt when something it says changed.
+	if healthChanged || wasReason != p.reason {
+		r.sendStatus("")
+	}
 }
 
 func (r *runner) allHealthy() bool {
