@@ -2,8 +2,10 @@ package healthd
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
@@ -33,6 +35,26 @@ func TestHTTPStatus(t *testing.T) {
 		x.serveHTTP(tc.serve)
 		if got := checkOnce(t, NewHTTPCheck("http://"+x.addr+"/healthz", tc.want)); got != tc.reason {
 			t.Errorf("serve %d want %d: %q, want %q", tc.serve, tc.want, got, tc.reason)
+		}
+	}
+	x.down()
+}
+
+// Header lines and bodies longer than the check's small buffers do not
+// make a healthy answer fail, check after check.
+func TestHTTPLongAnswer(t *testing.T) {
+	leakCheck(t)
+	x := newTarget(t)
+	x.serveHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-Long", strings.Repeat("x", 8<<10))
+		w.WriteHeader(http.StatusOK)
+		w.Write(make([]byte, 64<<10))
+	}))
+	c := NewHTTPCheck("http://"+x.addr+"/", 200)
+	defer c.Close()
+	for i := range 3 {
+		if err := attempt(context.Background(), c, time.Second); err != nil {
+			t.Fatalf("check %d: %v", i, err)
 		}
 	}
 	x.down()

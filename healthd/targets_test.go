@@ -107,9 +107,14 @@ func (x *target) reset() {
 
 // serveHTTP answers every request with status.
 func (x *target) serveHTTP(status int) {
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	x.serveHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(status)
-	})}
+	}))
+}
+
+// serveHandler serves HTTP with h.
+func (x *target) serveHandler(h http.Handler) {
+	srv := &http.Server{Handler: h}
 	l := x.listen()
 	done := make(chan struct{})
 	go func() { srv.Serve(l); close(done) }()
