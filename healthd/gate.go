@@ -169,9 +169,18 @@ func (r *runner) allHealthy() bool {
 
 // open tells systemd the stage is ready.
 func (r *runner) open() {
-	r.opened.Store(true)
+	r.markOpened()
 	r.log(journal.PriNotice, fmt.Sprintf("stage %s is healthy", r.gate.Stage), nil, "")
 	r.sendStatus("READY=1\n")
+}
+
+// markOpened records that the gate is open, for the probes' pace and
+// Options.Opened.
+func (r *runner) markOpened() {
+	r.opened.Store(true)
+	if r.opt.Opened != nil {
+		r.opt.Opened()
+	}
 }
 
 // timedOut applies the stage's timeout policy; it returns ErrTimedOut when
@@ -197,7 +206,7 @@ func (r *runner) timedOut() error {
 	// the warning quotes the health before the degraded prefix is added
 	health := r.statusText()
 	r.byTimeout = true
-	r.opened.Store(true)
+	r.markOpened()
 	r.log(journal.PriWarning, fmt.Sprintf("stage %s timed out after %s, proceeding degraded: %s",
 		r.gate.Stage, waited, health), nil, "")
 	r.sendStatus("READY=1\n")

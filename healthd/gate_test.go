@@ -3,6 +3,7 @@ package healthd
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -137,5 +138,34 @@ func TestBadTarget(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// Options.Opened is called once when the gate opens, whether all are
+// healthy or the timeout lets the stage proceed, and never while it waits.
+func TestOpenedHook(t *testing.T) {
+	for _, tc := range []struct {
+		policy  string
+		healthy bool
+		want    int32
+	}{
+		{spec.Block, true, 1}, {spec.Proceed, false, 1}, {spec.Block, false, 0}, {spec.Fail, false, 0},
+	} {
+		t.Run(fmt.Sprint(tc.policy, "/healthy=", tc.healthy), func(t *testing.T) {
+			newNotifySocket(t)
+			x := newTarget(t)
+			if tc.healthy {
+				x.serveTCP()
+			}
+			var calls atomic.Int32
+			r, _ := start(t, gate(tc.policy, 100*time.Millisecond, probe("a", "tcp", x.addr)),
+				Options{Opened: func() { calls.Add(1) }})
+			time.Sleep(400 * time.Millisecond) // past the timeout, many results
+			r.cancel()
+			r.result(t)
+			if got := calls.Load(); got != tc.want {
+				t.Errorf("Opened called %d times, want %d", got, tc.want)
+			}
+		})
 	}
 }

@@ -30,6 +30,9 @@ type Options struct {
 	// not restarted in a loop.
 	RestartBurst  int
 	RestartWindow time.Duration
+	// Opened, if set, is called once when the gate opens, healthy or
+	// by its timeout under proceed: waiting is over and monitoring begins.
+	Opened func()
 }
 
 func (o Options) withDefaults() Options {

@@ -20,6 +20,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/bootstage/bootstage/healthd"
@@ -35,6 +37,12 @@ probe options: --target T, --grpc-service NAME, --http-status N, --command ARG (
          --interval D, --probe-timeout D, --on-unhealthy restart, --unhealthy-threshold N`
 
 func main() {
+	// A gate's heap is about 1.5 MB live: a GC target of 50 % keeps it
+	// close to that, for about 1 MB less RSS with 100 probes
+	// (bench/healthd). An explicit GOGC wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
 	os.Exit(run(os.Args[1:]))
 }
 
@@ -58,7 +66,7 @@ func run(args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	err = healthd.Run(ctx, g, healthd.Options{})
+	err = healthd.Run(ctx, g, healthd.Options{Opened: monitorOnOneP})
 	switch {
 	case err == nil:
 		return 0
@@ -68,5 +76,17 @@ func run(args []string) int {
 	default:
 		fmt.Fprintf(os.Stderr, "bootstage-healthd: stage %s: %v\n", g.Stage, err)
 		return 3
+	}
+}
+
+// monitorOnOneP runs the gate on one P once it is open. Waiting uses every
+// CPU, so the last component's turn to healthy is seen at once; monitoring
+// is a hundred timers that fire once a second, and with a second P idle
+// the scheduler wakes a thread to look for work at each of them: one P
+// saves about a fifth of the gate's CPU while monitoring (bench/healthd).
+// An explicit GOMAXPROCS wins.
+func monitorOnOneP() {
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(1)
 	}
 }
