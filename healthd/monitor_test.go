@@ -231,8 +231,8 @@ func TestStatusTextListsAFew(t *testing.T) {
 
 func TestWaitDelay(t *testing.T) {
 	for _, tc := range []struct{ failing, want time.Duration }{
-		{0, 20 * time.Millisecond}, {time.Second, 50 * time.Millisecond},
-		{10 * time.Second, 500 * time.Millisecond}, {time.Hour, time.Second},
+		{0, 20 * time.Millisecond}, {time.Second, 40 * time.Millisecond},
+		{10 * time.Second, 400 * time.Millisecond}, {time.Hour, time.Second},
 	} {
 		if got := waitDelay(tc.failing); got != tc.want {
 			t.Errorf("waitDelay(%s) = %s, want %s", tc.failing, got, tc.want)
