@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/bootstage/bootstage/runtimes"
+	"github.com/bootstage/bootstage/units/unitstest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -236,4 +237,38 @@ func skipUnlessCI(t *testing.T, why string) {
 		t.Fatalf("%s; CI must install it", why)
 	}
 	t.Skip(why)
+}
+
+// maxGateExposure is the highest `systemd-analyze security` exposure a
+// gate unit may have (issue 3: 2.0 or lower).
+const maxGateExposure = 2.0
+
+// Every gate unit of every case is sandboxed to maxGateExposure or lower,
+// the gates that use the system bus (as root without capabilities)
+// included.
+func TestGateSecurity(t *testing.T) {
+	analyze, err := exec.LookPath("systemd-analyze")
+	if err != nil {
+		skipUnlessCI(t, "systemd-analyze is not installed")
+		return
+	}
+	for _, c := range goldenCases(t) {
+		for name, content := range render(t, c) {
+			if !strings.HasSuffix(name, "-gate.service") {
+				continue
+			}
+			file := filepath.Join(t.TempDir(), name)
+			if err := os.WriteFile(file, content, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			level, report, err := unitstest.Exposure(analyze, file)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", c.name, name, err)
+			}
+			if level > maxGateExposure {
+				t.Errorf("%s/%s: exposure %.1f > %.1f:\n%s", c.name, name, level, maxGateExposure, report)
+			}
+			t.Logf("%s/%s: exposure %.1f", c.name, name, level)
+		}
+	}
 }

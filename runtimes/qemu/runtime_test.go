@@ -6,8 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +13,7 @@ import (
 	"github.com/bootstage/bootstage/generator/config"
 	"github.com/bootstage/bootstage/runtimes"
 	"github.com/bootstage/bootstage/units"
+	"github.com/bootstage/bootstage/units/unitstest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden unit files in testdata/units")
@@ -206,8 +205,6 @@ func systemdAnalyze(t *testing.T) string {
 	return p
 }
 
-var exposureLine = regexp.MustCompile(`Overall exposure level for \S+: ([0-9.]+)`)
-
 // Every golden unit passes systemd-analyze verify and rates an exposure of
 // maxExposure or lower.
 func TestUnitsVerifyAndSecurity(t *testing.T) {
@@ -224,12 +221,10 @@ func TestUnitsVerifyAndSecurity(t *testing.T) {
 			if err != nil || len(bytes.TrimSpace(out)) > 0 {
 				t.Errorf("systemd-analyze verify: %v\n%s\n%s", err, out, f.Bytes())
 			}
-			out, _ = exec.Command(sa, "security", "--offline=true", "--no-pager", file).CombinedOutput()
-			m := exposureLine.FindSubmatch(out)
-			if m == nil {
-				t.Fatalf("no exposure level in systemd-analyze security output:\n%s", out)
+			score, out, err := unitstest.Exposure(sa, file)
+			if err != nil {
+				t.Fatal(err)
 			}
-			score, _ := strconv.ParseFloat(string(m[1]), 64)
 			if score > maxExposure {
 				t.Errorf("exposure %.1f > %.1f:\n%s", score, maxExposure, out)
 			}
