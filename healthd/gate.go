@@ -169,15 +169,15 @@ func (r *runner) allHealthy() bool {
 
 // open tells systemd the stage is ready.
 func (r *runner) open() {
-	r.markOpened()
+	r.opened.Store(true)
 	r.log(journal.PriNotice, fmt.Sprintf("stage %s is healthy", r.gate.Stage), nil, "")
 	r.sendStatus("READY=1\n")
+	r.monitoring()
 }
 
-// markOpened records that the gate is open, for the probes' pace and
-// Options.Opened.
-func (r *runner) markOpened() {
-	r.opened.Store(true)
+// monitoring tells Options.Opened that waiting is over, after READY=1 went
+// out so that nothing it does can delay it.
+func (r *runner) monitoring() {
 	if r.opt.Opened != nil {
 		r.opt.Opened()
 	}
@@ -206,10 +206,11 @@ func (r *runner) timedOut() error {
 	// the warning quotes the health before the degraded prefix is added
 	health := r.statusText()
 	r.byTimeout = true
-	r.markOpened()
+	r.opened.Store(true)
 	r.log(journal.PriWarning, fmt.Sprintf("stage %s timed out after %s, proceeding degraded: %s",
 		r.gate.Stage, waited, health), nil, "")
 	r.sendStatus("READY=1\n")
+	r.monitoring()
 	return nil
 }
 
