@@ -14,8 +14,8 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/bootstage/bootstage/config"
 	"github.com/bootstage/bootstage/generator"
-	"github.com/bootstage/bootstage/generator/config"
 )
 
 // Version is the program version, set at build time with
@@ -125,10 +125,7 @@ func (a *app) stack(dirs []string) (*stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := buildStack(out.Tree)
-	if err != nil {
-		return nil, err
-	}
+	st := buildStack(out)
 	if len(out.Problems) > 0 {
 		fmt.Fprintf(a.env.Stderr, "warning: the config has %d problem(s); bootstage validate lists them\n", len(out.Problems))
 	}

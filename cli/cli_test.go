@@ -132,6 +132,8 @@ func TestGoldenOffline(t *testing.T) {
 		{"generate_no_mode", []string{"generate", "-C", "testdata/stack"}, 2},
 		{"graph_dot", []string{"graph", "-C", "testdata/stack"}, 0},
 		{"graph_mermaid", []string{"graph", "--format", "mermaid", "-C", "testdata/stack"}, 0},
+		{"graph_broken_dot", []string{"graph", "-C", "testdata/broken"}, 0},
+		{"graph_broken_mermaid", []string{"graph", "--format", "mermaid", "-C", "testdata/broken"}, 0},
 		{"graph_render_no_dot", []string{"graph", "--render", "png", "-o", "x.png", "-C", "testdata/stack"}, 2},
 		{"unknown_command", []string{"stauts"}, 2},
 		{"unknown_flag", []string{"status", "--jsno"}, 2},

@@ -265,7 +265,7 @@ func (a *app) quietStack(c *ucli.Context) (*stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	return buildStack(out.Tree)
+	return buildStack(out), nil
 }
 
 // completingFlag prints the command's flags when the word being completed

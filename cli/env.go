@@ -12,7 +12,7 @@ import (
 
 	"github.com/bootstage/bootstage/generator"
 	"github.com/bootstage/bootstage/runtimes"
-	"github.com/bootstage/bootstage/runtimes/qemu"
+	"github.com/bootstage/bootstage/vm"
 )
 
 // Env is everything a command touches outside its arguments. Main uses
@@ -41,10 +41,10 @@ type Env struct {
 	Run func(ctx context.Context, argv []string, stdin []byte) ([]byte, error)
 	// Generate builds the generator's output (generator.Generate).
 	Generate func(generator.Options) (*generator.Output, error)
-	// VMStatus, VMStop and VMPrepare control QEMU guests (runtimes/qemu).
-	VMStatus  func(ctx context.Context, socket string) (qemu.VMStatus, error)
-	VMStop    func(ctx context.Context, socket string, timeout time.Duration) (qemu.StopResult, error)
-	VMPrepare func(ctx context.Context, o qemu.PrepareOptions) (string, error)
+	// VMStatus, VMStop and VMPrepare control QEMU guests (package vm).
+	VMStatus  func(ctx context.Context, socket string) (vm.VMStatus, error)
+	VMStop    func(ctx context.Context, socket string, timeout time.Duration) (vm.StopResult, error)
+	VMPrepare func(ctx context.Context, o vm.PrepareOptions) (string, error)
 	// Host and Hostname are passed to the generator; zero values: detected.
 	Host     *runtimes.Host
 	Hostname string
@@ -70,9 +70,9 @@ func DefaultEnv() *Env {
 		LookPath:      exec.LookPath,
 		Run:           run,
 		Generate:      generator.Generate,
-		VMStatus:      qemu.Status,
-		VMStop:        qemu.Stop,
-		VMPrepare:     qemu.Prepare,
+		VMStatus:      vm.Status,
+		VMStop:        vm.Stop,
+		VMPrepare:     vm.Prepare,
 		Dial:          dialSystemd,
 		LiveDir:       "/run/systemd/generator",
 		SystemdRunDir: "/run/systemd/system",

@@ -3,10 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
-	"github.com/bootstage/bootstage/healthd/spec"
 	"io"
 	"os"
 	"strings"
+
+	"github.com/bootstage/bootstage/config"
 )
 
 // writeDOT draws the stack for Graphviz: a cluster per stage in boot
@@ -26,7 +27,9 @@ func writeDOT(w io.Writer, st *stack) {
 		}
 		fmt.Fprintf(w, "\t\t%s [label=%s, shape=diamond, style=\"\"];\n", dotQuote(s.Gate), dotQuote("gate"))
 		for _, c := range s.Components {
-			fmt.Fprintf(w, "\t\t%s -> %s;\n", dotQuote(c.Unit), dotQuote(s.Gate))
+			if c.Check != unwatched { // the gate waits only for what it probes
+				fmt.Fprintf(w, "\t\t%s -> %s;\n", dotQuote(c.Unit), dotQuote(s.Gate))
+			}
 		}
 		fmt.Fprintln(w, "\t}")
 	}
@@ -53,8 +56,10 @@ func writeMermaid(w io.Writer, st *stack) {
 			fmt.Fprintf(w, "    %sc%d[%s]\n", id, j+1, mermaidQuote(c.Name+"<br/>"+componentLine(c)))
 		}
 		fmt.Fprintf(w, "    %sg{{%s}}\n", id, mermaidQuote("gate"))
-		for j := range s.Components {
-			fmt.Fprintf(w, "    %sc%d --> %sg\n", id, j+1, id)
+		for j, c := range s.Components {
+			if c.Check != unwatched {
+				fmt.Fprintf(w, "    %sc%d --> %sg\n", id, j+1, id)
+			}
 		}
 		fmt.Fprintln(w, "  end")
 	}
@@ -85,7 +90,7 @@ func stagePolicy(s *stageView) string {
 	if s.OnTimeout == "block" {
 		p = "block: waits for health"
 	} else if s.Timeout > 0 {
-		p += " after " + spec.FormatDuration(s.Timeout)
+		p += " after " + config.FormatDuration(s.Timeout)
 	}
 	return p
 }

@@ -4,10 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/bootstage/bootstage/healthd/spec"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/bootstage/bootstage/config"
 )
 
 // status prints the state of stage name ("" = all stages).
@@ -77,7 +78,7 @@ type componentStatus struct {
 func collectStatus(ctx context.Context, sd Systemd, stages []*stageView) (*statusReport, error) {
 	r := &statusReport{Stages: []stageStatus{}}
 	for _, s := range stages {
-		ss := stageStatus{Name: s.Name, OnTimeout: s.OnTimeout, Timeout: spec.FormatDuration(s.Timeout),
+		ss := stageStatus{Name: s.Name, OnTimeout: s.OnTimeout, Timeout: config.FormatDuration(s.Timeout),
 			Components: []componentStatus{}}
 		var err error
 		if ss.Target, err = sd.State(ctx, s.Target); err != nil {
@@ -107,8 +108,11 @@ func collectStatus(ctx context.Context, sd Systemd, stages []*stageView) (*statu
 // probe without a result yet; a long list is cut, and then a component it
 // does not name may be healthy or not.
 func healthOf(c *componentView, unit, gate UnitState) (string, string) {
-	if c.Check == "none" {
+	switch c.Check {
+	case string(config.CheckNone):
 		return "none", ""
+	case unwatched:
+		return unwatched, "invalid configuration: the unit fails at start"
 	}
 	gateUp := gate.ActiveState == "active" || gate.ActiveState == "activating"
 	if !gateUp {

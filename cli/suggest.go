@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/bootstage/bootstage/generator/config"
+	"github.com/bootstage/bootstage/config"
 )
 
 // unknownName is the one-line error for a name that is not in the config,

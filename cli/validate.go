@@ -8,8 +8,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/bootstage/bootstage/config"
 	"github.com/bootstage/bootstage/generator"
-	"github.com/bootstage/bootstage/generator/config"
 )
 
 // validate prints every problem of the config and says whether it is clean.

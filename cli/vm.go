@@ -9,7 +9,8 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/bootstage/bootstage/runtimes/qemu"
+	"github.com/bootstage/bootstage/config"
+	"github.com/bootstage/bootstage/vm"
 )
 
 // vmStopMargin is how much longer than the guest's power-down timeout the
@@ -37,7 +38,7 @@ func (a *app) vmCommand() *ucli.Command {
 				"running is not an error. Exit 0 when the guest is down, 2 on error, 4 without\n" +
 				"permission.",
 			Flags: []ucli.Flag{
-				&ucli.DurationFlag{Name: "timeout", Value: qemu.DefaultStopTimeout, Usage: "wait `DURATION` for the guest to power down"},
+				&ucli.DurationFlag{Name: "timeout", Value: config.DefaultVMStopTimeout, Usage: "wait `DURATION` for the guest to power down"},
 				configFlag(),
 			},
 			BashComplete: a.completeVMs,
@@ -57,7 +58,7 @@ func (a *app) vmCommand() *ucli.Command {
 				&ucli.StringFlag{Name: "ops"},
 			},
 			Action: func(c *ucli.Context) error {
-				file, err := a.env.VMPrepare(c.Context, qemu.PrepareOptions{Podman: c.String("podman"),
+				file, err := a.env.VMPrepare(c.Context, vm.PrepareOptions{Podman: c.String("podman"),
 					Image: c.String("image"), Path: c.String("path"), Link: c.String("link"),
 					Nanos: c.Bool("nanos"), Ops: c.String("ops")})
 				if err != nil {
@@ -93,7 +94,7 @@ func (a *app) vmSocket(c *ucli.Context) (string, string, error) {
 			return "", "", unknownName("QEMU component", name, names)
 		}
 	}
-	socket, err := qemu.SocketFor(name)
+	socket, err := vm.SocketFor(name)
 	if err != nil {
 		return "", "", fail(ExitError, "vm %s %s: %v", c.Command.Name, name, err)
 	}
@@ -115,14 +116,11 @@ func (a *app) vmNames(c *ucli.Context) ([]*componentView, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := buildStack(out.Tree)
-	if err != nil {
-		return nil, err
-	}
+	st := buildStack(out)
 	var vms []*componentView
 	for _, s := range st.Stages {
 		for _, cv := range s.Components {
-			if cv.Runtime == "qemu" {
+			if cv.Runtime == string(config.QEMU) {
 				vms = append(vms, cv)
 			}
 		}
@@ -136,8 +134,8 @@ func (a *app) vmStatus(c *ucli.Context) error {
 		return err
 	}
 	st, err := a.env.VMStatus(c.Context, socket)
-	if errors.Is(err, qemu.ErrNotRunning) {
-		st = qemu.VMStatus{Status: "not running"}
+	if errors.Is(err, vm.ErrNotRunning) {
+		st = vm.VMStatus{Status: "not running"}
 	} else if err != nil {
 		return vmError("asking", name, socket, err)
 	}
@@ -145,7 +143,7 @@ func (a *app) vmStatus(c *ucli.Context) error {
 		if err := writeJSON(a.env.Stdout, struct {
 			Name   string `json:"name"`
 			Socket string `json:"socket"`
-			qemu.VMStatus
+			vm.VMStatus
 		}{name, socket, st}); err != nil {
 			return err
 		}

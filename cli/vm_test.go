@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bootstage/bootstage/runtimes/qemu"
+	"github.com/bootstage/bootstage/vm"
 )
 
 // fakeQMP answers as the guests of the test: vault/vm runs; any other
@@ -15,34 +15,34 @@ import (
 type fakeQMP struct {
 	sockets  []string
 	timeouts []time.Duration
-	prepared []qemu.PrepareOptions
+	prepared []vm.PrepareOptions
 }
 
 const vaultSocket = "/run/bootstage/vm/vault-vm/qmp.sock"
 
 func (f *fakeQMP) install(e *Env) {
-	e.VMStatus = func(_ context.Context, socket string) (qemu.VMStatus, error) {
+	e.VMStatus = func(_ context.Context, socket string) (vm.VMStatus, error) {
 		f.sockets = append(f.sockets, socket)
 		switch socket {
 		case vaultSocket:
-			return qemu.VMStatus{Status: "running", Running: true}, nil
+			return vm.VMStatus{Status: "running", Running: true}, nil
 		case "/denied":
-			return qemu.VMStatus{}, fmt.Errorf("dial unix %s: %w", socket, os.ErrPermission)
+			return vm.VMStatus{}, fmt.Errorf("dial unix %s: %w", socket, os.ErrPermission)
 		}
-		return qemu.VMStatus{}, fmt.Errorf("dial unix %s: %w", socket, qemu.ErrNotRunning)
+		return vm.VMStatus{}, fmt.Errorf("dial unix %s: %w", socket, vm.ErrNotRunning)
 	}
-	e.VMStop = func(_ context.Context, socket string, timeout time.Duration) (qemu.StopResult, error) {
+	e.VMStop = func(_ context.Context, socket string, timeout time.Duration) (vm.StopResult, error) {
 		f.sockets = append(f.sockets, socket)
 		f.timeouts = append(f.timeouts, timeout)
 		if socket == vaultSocket {
-			return qemu.StopResult{PoweredDown: true, Waited: 2340 * time.Millisecond}, nil
+			return vm.StopResult{PoweredDown: true, Waited: 2340 * time.Millisecond}, nil
 		}
 		if socket == "/stubborn" {
-			return qemu.StopResult{Quit: true, Waited: timeout}, nil
+			return vm.StopResult{Quit: true, Waited: timeout}, nil
 		}
-		return qemu.StopResult{NotRunning: true}, nil
+		return vm.StopResult{NotRunning: true}, nil
 	}
-	e.VMPrepare = func(_ context.Context, o qemu.PrepareOptions) (string, error) {
+	e.VMPrepare = func(_ context.Context, o vm.PrepareOptions) (string, error) {
 		f.prepared = append(f.prepared, o)
 		return "/var/lib/bootstage/images/sha256-1/" + o.Path, nil
 	}
@@ -101,7 +101,7 @@ func TestVMPrepare(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
-	want := qemu.PrepareOptions{Podman: "/usr/bin/podman", Image: "localhost/k:1", Path: "/kernel.img",
+	want := vm.PrepareOptions{Podman: "/usr/bin/podman", Image: "localhost/k:1", Path: "/kernel.img",
 		Link: "/run/bootstage/k/boot", Nanos: true, Ops: "/usr/bin/ops"}
 	if len(q.prepared) != 1 || q.prepared[0] != want {
 		t.Errorf("prepared %+v, want %+v", q.prepared, want)

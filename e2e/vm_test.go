@@ -252,7 +252,7 @@ func installGuest(t *testing.T, m *harness.Machine, src string) {
 }
 
 // virtioGuest returns a directory with the guest of
-// runtimes/qemu/testdata/mkguest.sh (virtio-net, acpid), built once into
+// vm/testdata/mkguest.sh (virtio-net, acpid), built once into
 // the harness cache per version of that script. The harness's own guest
 // fixture drives e1000, not the virtio NIC the generated units give it.
 func virtioGuest(t *testing.T) string {
@@ -261,7 +261,7 @@ func virtioGuest(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	script := filepath.Join(root, "runtimes/qemu/testdata/mkguest.sh")
+	script := filepath.Join(root, "vm/testdata/mkguest.sh")
 	b, err := os.ReadFile(script)
 	if err != nil {
 		t.Fatalf("read guest recipe: %v", err)

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bootstage/bootstage/config/load"
 	"github.com/bootstage/bootstage/generator"
-	"github.com/bootstage/bootstage/generator/config"
 )
 
 // benchStages are the three stages of the benchmark trees.
@@ -135,12 +135,12 @@ func BenchmarkPhases(b *testing.B) {
 	cfg := filepath.Join(root, "config")
 	writeBenchTree(b, cfg, 1000)
 	host := fuzzHost
-	tree, problems := config.Load([]string{cfg}, fuzzHostname)
+	tree, problems := load.Tree([]string{cfg}, fuzzHostname)
 	out := generator.Build(tree, problems, host)
 	b.Run("load", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
-			config.Load([]string{cfg}, fuzzHostname)
+			load.Tree([]string{cfg}, fuzzHostname)
 		}
 	})
 	b.Run("build", func(b *testing.B) {

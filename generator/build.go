@@ -2,16 +2,14 @@ package generator
 
 import (
 	"fmt"
+	"time"
 
-	"github.com/bootstage/bootstage/generator/config"
+	"github.com/bootstage/bootstage/config"
 	"github.com/bootstage/bootstage/healthd/spec"
 	"github.com/bootstage/bootstage/internal/parallel"
 	"github.com/bootstage/bootstage/runtimes"
 	"github.com/bootstage/bootstage/units"
 )
-
-// Runtimes maps each runtime to its implementation; runtimes.go fills it.
-var Runtimes = map[config.Runtime]runtimes.Runtime{}
 
 type builder struct {
 	host  runtimes.Host
@@ -23,10 +21,49 @@ type builder struct {
 	emit func(*units.File) error
 }
 
-// stageUnits is what one stage contributes to its target and gate.
-type stageUnits struct {
-	components []string
-	probes     []spec.Probe
+// Stage is one stage as the generator wrote it: the names of its units
+// and what its gate watches. The command line shows these, so that what it
+// shows is what systemd runs.
+type Stage struct {
+	Name       string
+	Target     string // bootstage-NAME.target
+	Gate       string // bootstage-NAME-gate.service
+	Timeout    time.Duration
+	OnTimeout  config.OnTimeout
+	Health     config.Check // the stage's default check ("" for none)
+	Components []Component
+}
+
+// Component is one component unit of a stage, as generated.
+type Component struct {
+	Name      string // config.DisplayName of service and component
+	Service   string
+	Component string // "" for a service's one unnamed component
+	Unit      string
+	Runtime   config.Runtime // "" for a failing stand-in
+	// Probe is what the gate checks; nil when the gate does not watch the
+	// unit: a stand-in for an invalid file, which fails at start.
+	Probe *spec.Probe
+}
+
+// units are the names of the stage's component units, in order.
+func (st *Stage) units() []string {
+	names := make([]string, len(st.Components))
+	for i, c := range st.Components {
+		names[i] = c.Unit
+	}
+	return names
+}
+
+// probes are what the stage's gate checks, in order.
+func (st *Stage) probes() []spec.Probe {
+	var ps []spec.Probe
+	for _, c := range st.Components {
+		if c.Probe != nil {
+			ps = append(ps, *c.Probe)
+		}
+	}
+	return ps
 }
 
 func (b *builder) build() {
@@ -39,16 +76,17 @@ func (b *builder) build() {
 	// Names are claimed in order, so collisions resolve the same way every
 	// time; the units themselves are then built in parallel.
 	var jobs []*job
-	sus := make([]stageUnits, len(stages))
+	b.out.Stages = make([]Stage, len(stages))
 	places := placesOf(stages)
 	for i := range stages {
-		sus[i] = b.stage(places[i], &jobs)
+		b.out.Stages[i] = b.stage(places[i], &jobs)
 	}
 	b.buildAll(jobs)
 	var all []string
-	for i, st := range stages {
-		b.out.Units = append(b.out.Units, stageTarget(st, sus[i]), b.gate(places[i], sus[i]))
-		all = append(all, mustName(units.StageTarget(st.Name)))
+	for i := range stages {
+		gs := &b.out.Stages[i]
+		b.out.Units = append(b.out.Units, stageTarget(places[i].stage, gs), b.gate(places[i], gs))
+		all = append(all, gs.Target)
 	}
 	b.out.Units = append(b.out.Units, mainTarget(all, b.brokenWithoutStage()))
 	b.out.Links = append(b.out.Links, Link{Name: "multi-user.target.wants/" + MainTarget, Target: "../" + MainTarget})
@@ -60,6 +98,7 @@ type job struct {
 	svc  *config.Service
 	c    *config.Component
 	at   place
+	gen  *Component  // its entry in Output.Stages
 	f    *units.File // nil once emitted
 	err  error       // why the unit could not be built
 	werr error       // from emit
@@ -90,20 +129,28 @@ func placesOf(stages []*config.Stage) []place {
 
 // stage claims the names of every component of st and queues their units;
 // broken services get their failing units at once.
-func (b *builder) stage(at place, jobs *[]*job) stageUnits {
+func (b *builder) stage(at place, jobs *[]*job) Stage {
 	st := at.stage
-	var su stageUnits
+	gs := Stage{Name: st.Name, Target: mustName(units.StageTarget(st.Name)), Gate: mustName(units.GateService(st.Name)),
+		Timeout: st.Timeout, OnTimeout: st.OnTimeout, Health: st.Health}
+	var queued []*job
 	for _, svc := range st.Services {
 		for _, c := range svc.Components {
 			name, ok := b.componentName(svc.Name, c.Name, svc.Source)
 			if !ok {
 				continue
 			}
-			*jobs = append(*jobs, &job{name: name, svc: svc, c: c, at: at})
-			su.components = append(su.components, name)
-			su.probes = append(su.probes, probe(svc, c, name))
+			p := probe(svc, c, name)
+			gs.Components = append(gs.Components, Component{Name: p.Component, Service: svc.Name,
+				Component: c.Name, Unit: name, Runtime: c.Runtime, Probe: &p})
+			queued = append(queued, &job{name: name, svc: svc, c: c, at: at})
 		}
 	}
+	// Components is complete: its entries no longer move.
+	for i, j := range queued {
+		j.gen = &gs.Components[i]
+	}
+	*jobs = append(*jobs, queued...)
 	for _, br := range b.out.Tree.Broken {
 		if br.Stage != st.Name {
 			continue
@@ -113,10 +160,10 @@ func (b *builder) stage(at place, jobs *[]*job) stageUnits {
 		// file must not hold back the stack.
 		for _, f := range b.broken(br) {
 			at.deps(f)
-			su.components = append(su.components, f.Name)
+			gs.Components = append(gs.Components, Component{Name: br.Name, Service: br.Name, Unit: f.Name})
 		}
 	}
-	return su
+	return gs
 }
 
 // buildAll builds the queued units on every CPU, then adds them (unless
@@ -127,8 +174,10 @@ func (b *builder) buildAll(jobs []*job) {
 		j := jobs[i]
 		j.f = b.component(j.name, j.svc, j.c, j.at)
 		if j.err = j.f.Err(); j.err != nil {
-			j.f = brokenUnit(j.name, displayName(j.svc.Name, j.c.Name), j.svc.Source, []error{j.err})
+			j.f = brokenUnit(j.name, config.DisplayName(j.svc.Name, j.c.Name), j.svc.Source, []error{j.err})
 			j.at.deps(j.f)
+			// a stand-in fails at start: the gate must not wait for it
+			j.gen.Runtime, j.gen.Probe = "", nil
 		}
 		if b.emit != nil {
 			j.werr, j.f = b.emit(j.f), nil
@@ -200,12 +249,12 @@ func (b *builder) component(name string, svc *config.Service, c *config.Componen
 	st := at.stage
 	f := units.NewFile(name, header(svc.Source)...)
 	u := f.Section("Unit")
-	u.Text("Description", fmt.Sprintf("%s (%s, bootstage stage %s)", displayName(svc.Name, c.Name), runtimeWord(c.Runtime), st.Name))
+	u.Text("Description", fmt.Sprintf("%s (%s, bootstage stage %s)", config.DisplayName(svc.Name, c.Name), runtimeWord(c.Runtime), st.Name))
 	u.Text("SourcePath", svc.Source)
 	at.deps(f)
-	rt := Runtimes[c.Runtime]
+	rt := runtimeOf(c.Runtime)
 	if rt == nil {
-		return brokenUnit(name, displayName(svc.Name, c.Name), svc.Source,
+		return brokenUnit(name, config.DisplayName(svc.Name, c.Name), svc.Source,
 			[]error{fmt.Errorf("runtime %q is not built into this bootstage", c.Runtime)})
 	}
 	rt.Fill(f, svc, c, b.host)
@@ -236,13 +285,6 @@ func (at place) deps(f *units.File) {
 		u.Names("Requires", mustName(units.StageTarget(at.barrier.Name)))
 	}
 	u.Names("PartOf", mustName(units.StageTarget(at.stage.Name)))
-}
-
-func displayName(service, component string) string {
-	if component == "" {
-		return service
-	}
-	return service + "/" + component
 }
 
 func runtimeWord(r config.Runtime) string {

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bootstage/bootstage/config"
 	"github.com/bootstage/bootstage/generator"
-	"github.com/bootstage/bootstage/generator/config"
 	"github.com/bootstage/bootstage/healthd/spec"
 	"github.com/bootstage/bootstage/runtimes"
 	"github.com/bootstage/bootstage/runtimes/podman"
@@ -277,7 +277,7 @@ func checkGate(t *testing.T, u *unitstest.Unit, st *config.Stage) {
 		t.Fatalf("no gate for stage %s", st.Name)
 	}
 	argv := execArgv(t, gateName(st), u, "ExecStart")
-	if argv[0] != generator.HealthdPath || len(argv) < 2 || argv[1] != "gate" {
+	if argv[0] != fuzzHost.Healthd || len(argv) < 2 || argv[1] != "gate" {
 		t.Fatalf("gate of %s runs %q", st.Name, argv)
 	}
 	g, err := spec.Parse(argv[2:])
@@ -390,8 +390,7 @@ func TestVerifyHostile(t *testing.T) {
 	if _, err := exec.LookPath("systemd-analyze"); err != nil {
 		t.Skip("systemd-analyze is not installed")
 	}
-	defer func(p string) { generator.HealthdPath = p }(generator.HealthdPath)
-	generator.HealthdPath = "/bin/true"
+	t.Parallel()
 	cfg := t.TempDir()
 	stages, err := os.ReadFile("../contrib/examples/three-stage/stages.toml")
 	if err != nil {
@@ -408,7 +407,7 @@ func TestVerifyHostile(t *testing.T) {
 		write(t, filepath.Join(cfg, "services", filepath.Base(f)), string(src))
 	}
 	host := fuzzHost
-	host.Podman = "/bin/true"
+	host.Podman, host.Healthd = "/bin/true", "/bin/true"
 	out, err := generator.Generate(generator.Options{ConfigPath: []string{cfg}, Hostname: fuzzHostname, Host: &host})
 	if err != nil {
 		t.Fatal(err)

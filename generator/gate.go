@@ -3,7 +3,7 @@ package generator
 import (
 	"time"
 
-	"github.com/bootstage/bootstage/generator/config"
+	"github.com/bootstage/bootstage/config"
 	"github.com/bootstage/bootstage/healthd/spec"
 	"github.com/bootstage/bootstage/units"
 )
@@ -14,10 +14,9 @@ const gateMargin = 30 * time.Second
 
 // gate is bootstage-S-gate.service: bootstage-healthd probing every
 // component of the stage, READY=1 when all are healthy (DESIGN §3, §4).
-func (b *builder) gate(at place, su stageUnits) *units.File {
+func (b *builder) gate(at place, gs *Stage) *units.File {
 	st := at.stage
-	name := mustName(units.GateService(st.Name))
-	f := units.NewFile(name, header(st.Source)...)
+	f := units.NewFile(gs.Gate, header(st.Source)...)
 	u := f.Section("Unit")
 	u.Text("Description", "bootstage stage "+st.Name+": health gate")
 	u.Literal("Documentation", "man:bootstage-healthd(8)")
@@ -27,19 +26,19 @@ func (b *builder) gate(at place, su stageUnits) *units.File {
 	// The gate stands where its components do: when an earlier stage
 	// failed, it does not start either, and its stage target fails.
 	at.deps(f)
-	u.Names("After", su.components...)
+	u.Names("After", gs.units()...)
 
 	s := f.Section("Service")
 	s.Literal("Type", "notify")
 	s.Literal("NotifyAccess", "main")
-	g := spec.Gate{Stage: st.Name, Timeout: st.Timeout, OnTimeout: string(st.OnTimeout), Probes: su.probes}
+	g := spec.Gate{Stage: st.Name, Timeout: st.Timeout, OnTimeout: st.OnTimeout, Probes: gs.probes()}
 	groups := g.Args()
-	groups[0] = append([]string{HealthdPath}, groups[0]...)
+	groups[0] = append([]string{b.host.Healthd}, groups[0]...)
 	s.Exec("ExecStart", "", groups...)
 	if st.OnTimeout == config.Block {
 		s.Literal("TimeoutStartSec", "infinity")
 	} else {
-		s.Literal("TimeoutStartSec", units.Timespan(st.Timeout+gateMargin))
+		s.Literal("TimeoutStartSec", config.FormatDuration(st.Timeout+gateMargin))
 	}
 	// After READY=1 the gate only watches: if it dies, bring it back rather
 	// than let the stage target, which requires it, go down with it. Under
@@ -51,7 +50,7 @@ func (b *builder) gate(at place, su stageUnits) *units.File {
 		s.Literal("RestartPreventExitStatus", "2")
 	}
 	s.Literal("WatchdogSec", "30s")
-	gateSandbox(s, needsSystemBus(su.probes))
+	gateSandbox(s, needsSystemBus(g.Probes))
 	return f
 }
 
@@ -59,7 +58,7 @@ func (b *builder) gate(at place, su stageUnits) *units.File {
 // a unit's state (check systemd) or to restart one (on_unhealthy restart).
 func needsSystemBus(probes []spec.Probe) bool {
 	for _, p := range probes {
-		if p.OnUnhealthy == spec.Restart || p.Check == spec.CheckSystemd {
+		if p.OnUnhealthy == config.ActionRestart || p.Check == config.CheckSystemd {
 			return true
 		}
 	}

@@ -12,16 +12,11 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/bootstage/bootstage/generator/config"
+	"github.com/bootstage/bootstage/config"
+	"github.com/bootstage/bootstage/config/load"
 	"github.com/bootstage/bootstage/runtimes"
 	"github.com/bootstage/bootstage/units"
-)
-
-// Paths written into units. The build sets them (-ldflags -X) from its
-// configured libexecdir and bindir.
-var (
-	HealthdPath   = "/usr/libexec/bootstage/bootstage-healthd"
-	BootstagePath = "/usr/bin/bootstage"
+	"github.com/bootstage/bootstage/vm/kvm"
 )
 
 // MainTarget wants every stage; multi-user.target wants it.
@@ -29,15 +24,20 @@ const MainTarget = "bootstage.target"
 
 // Options says what to generate for.
 type Options struct {
-	ConfigPath []string       // nil: config.SearchPath()
+	ConfigPath []string       // nil: load.SearchPath()
 	Hostname   string         // "": os.Hostname()
-	Host       *runtimes.Host // nil: DetectHost()
+	Host       *runtimes.Host // nil: DetectHost(), then DetectKVM if a VM asks
+	// DetectKVM says whether hardware virtualization works here, for
+	// accel = "auto", when Host is nil; nil: kvm.Detect. It is asked only
+	// when a VM leaves the choice to auto: it opens /dev/kvm.
+	DetectKVM func() (bool, string)
 }
 
 // Output is everything one generator run produces.
 type Output struct {
 	Host     runtimes.Host // what the units were generated for
 	Tree     *config.Tree
+	Stages   []Stage       // in boot order: what each stage's units are and watch
 	Units    []*units.File // sorted by name
 	Links    []Link        // sorted by name
 	Problems config.Problems
@@ -83,7 +83,7 @@ var renderBufs = sync.Pool{New: func() any { return new([]byte) }}
 func generate(opts Options, emit func(*units.File) error) (*Output, error) {
 	dirs := opts.ConfigPath
 	if dirs == nil {
-		dirs = config.SearchPath()
+		dirs = load.SearchPath()
 	}
 	hostname := opts.Hostname
 	if hostname == "" {
@@ -98,19 +98,22 @@ func generate(opts Options, emit func(*units.File) error) (*Output, error) {
 		h := DetectHost()
 		host = &h
 	}
-	tree, problems := config.Load(dirs, hostname, runtimeCheck(*host))
+	tree, problems := load.Tree(dirs, hostname, runtimeCheck(*host))
 	if opts.Host == nil && autoAccel(tree) {
-		// probing KVM opens /dev/kvm: only when a VM needs the answer
-		host.KVM, host.KVMReason = DetectKVM()
+		detect := opts.DetectKVM
+		if detect == nil {
+			detect = kvm.Detect
+		}
+		host.KVM, host.KVMReason = detect()
 	}
 	return build(tree, problems, *host, emit), nil
 }
 
 // runtimeCheck lets each component's runtime judge it while the loader
 // still knows where each key stands.
-func runtimeCheck(h runtimes.Host) config.Check {
+func runtimeCheck(h runtimes.Host) config.RuntimeCheck {
 	return func(c *config.Component) []config.FieldError {
-		if rt := Runtimes[c.Runtime]; rt != nil {
+		if rt := runtimeOf(c.Runtime); rt != nil {
 			return rt.Validate(c, h)
 		}
 		return []config.FieldError{{Key: "runtime", Msg: fmt.Sprintf("runtime %q is not built into this bootstage", c.Runtime)}}
@@ -139,7 +142,7 @@ func (o *Output) AutoAccel() bool { return autoAccel(o.Tree) }
 func autoAccel(tree *config.Tree) bool {
 	for _, s := range tree.Services {
 		for _, c := range s.Components {
-			if c.Runtime == config.QEMU && c.Accel == "auto" {
+			if c.Runtime == config.QEMU && c.Accel == config.AccelAuto {
 				return true
 			}
 		}

@@ -12,14 +12,18 @@ import (
 // own systemd integration does.
 const DefaultCgroupsMode = "split"
 
-// DetectKVM decides accel = "auto"; the QEMU runtime sets it. It must not
-// trust /dev/kvm's mere existence (see runtimes/qemu).
-var DetectKVM = func() (bool, string) { return false, "KVM detection not built in" }
+// Paths of bootstage's own programs, which units run. The build sets them
+// (-ldflags -X) from its configured libexecdir and bindir; DetectHost puts
+// them in the Host, and nothing else reads them.
+var (
+	HealthdPath   = "/usr/libexec/bootstage/bootstage-healthd"
+	BootstagePath = "/usr/bin/bootstage"
+)
 
 // DetectHost looks up what the runtimes need on this machine. It only
 // stats files: a generator must not block boot. Whether KVM works is left
-// out (KVM is false): Generate asks DetectKVM only when a VM leaves the
-// choice to accel = "auto".
+// out (KVM is false): Generate asks Options.DetectKVM only when a VM
+// leaves the choice to accel = "auto".
 func DetectHost() runtimes.Host {
 	return runtimes.Host{
 		Podman:      findBinary("podman"),

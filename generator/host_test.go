@@ -9,10 +9,9 @@ import (
 // KVM is probed (which opens /dev/kvm) only when a VM leaves the choice to
 // accel = "auto": a node of containers alone never touches it at boot.
 func TestKVMProbedOnlyForAutoAccel(t *testing.T) {
+	t.Parallel()
 	probes := 0
-	saved := DetectKVM
-	DetectKVM = func() (bool, string) { probes++; return true, "test" }
-	t.Cleanup(func() { DetectKVM = saved })
+	detect := func() (bool, string) { probes++; return true, "test" }
 	for _, c := range []struct {
 		service    string
 		wantProbes int
@@ -25,7 +24,7 @@ func TestKVMProbedOnlyForAutoAccel(t *testing.T) {
 		dir := t.TempDir()
 		os.MkdirAll(filepath.Join(dir, "services"), 0o755)
 		os.WriteFile(filepath.Join(dir, "services", "s.toml"), []byte(c.service), 0o644)
-		out, err := Generate(Options{ConfigPath: []string{dir}, Hostname: "n"})
+		out, err := Generate(Options{ConfigPath: []string{dir}, Hostname: "n", DetectKVM: detect})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,33 +1,28 @@
 package generator
 
 import (
-	"fmt"
-	"net"
-	"strconv"
 	"strings"
 
-	"github.com/bootstage/bootstage/generator/config"
+	"github.com/bootstage/bootstage/config"
 	"github.com/bootstage/bootstage/healthd/spec"
 	"github.com/bootstage/bootstage/units"
 )
 
 // stageTarget is bootstage-S.target: it wants the stage's components and
 // is reached only once its gate has said READY=1.
-func stageTarget(st *config.Stage, su stageUnits) *units.File {
-	name := mustName(units.StageTarget(st.Name))
-	f := units.NewFile(name, header(st.Source)...)
+func stageTarget(st *config.Stage, gs *Stage) *units.File {
+	f := units.NewFile(gs.Target, header(st.Source)...)
 	u := f.Section("Unit")
 	u.Text("Description", "bootstage stage "+st.Name)
 	u.Literal("Documentation", "man:bootstage.toml(5)")
 	if st.Source != "" {
 		u.Text("SourcePath", st.Source)
 	}
-	gate := mustName(units.GateService(st.Name))
 	// stopping bootstage.target stops every stage, and so every component
 	u.Names("PartOf", MainTarget)
-	u.Names("Wants", su.components...)
-	u.Names("Requires", gate)
-	u.Names("After", gate)
+	u.Names("Wants", gs.units()...)
+	u.Names("Requires", gs.Gate)
+	u.Names("After", gs.Gate)
 	return f
 }
 
@@ -47,31 +42,27 @@ func mainTarget(stages, broken []string) *units.File {
 	return f
 }
 
-// probe is the health check of one component as the gate runs it.
+// probe is the health check of one component as the gate runs it: its
+// resolved Health (config.ResolveHealth), in the gate's words.
 func probe(svc *config.Service, c *config.Component, unit string) spec.Probe {
 	h := c.Health
 	p := spec.Probe{
-		Component: displayName(svc.Name, c.Name),
-		Unit:      unit,
-		Check:     h.Check,
-		Interval:  h.Interval,
-		Timeout:   h.Timeout,
-		Threshold: h.Threshold,
+		Component:   config.DisplayName(svc.Name, c.Name),
+		Unit:        unit,
+		Check:       h.Check,
+		Target:      h.Target(),
+		Interval:    h.Interval,
+		Timeout:     h.Timeout,
+		Threshold:   h.Threshold,
+		OnUnhealthy: h.OnUnhealthy,
 	}
-	addr := net.JoinHostPort(h.Host, strconv.Itoa(h.Port))
 	switch h.Check {
-	case spec.CheckTCP:
-		p.Target = addr
-	case spec.CheckGRPC:
-		p.Target, p.GRPCService = addr, h.Service
-	case spec.CheckHTTP, spec.CheckHTTPS:
-		p.Target = fmt.Sprintf("%s://%s%s", h.Check, addr, h.Path)
+	case config.CheckGRPC:
+		p.GRPCService = h.Service
+	case config.CheckHTTP, config.CheckHTTPS:
 		p.HTTPStatus = h.Status
-	case spec.CheckExec:
+	case config.CheckExec:
 		p.Command = h.Command
-	}
-	if h.OnUnhealthy == spec.Restart {
-		p.OnUnhealthy = spec.Restart
 	}
 	return p
 }

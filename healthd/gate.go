@@ -238,7 +238,7 @@ func (r *runner) notify(state string) {
 func (r *runner) log(pri journal.Priority, msg string, p *probeState, reason string) {
 	f := map[string]string{"STAGE": r.gate.Stage}
 	if p != nil {
-		f["COMPONENT"], f["UNIT"], f["CHECK"] = p.Component, p.Unit, p.Check
+		f["COMPONENT"], f["UNIT"], f["CHECK"] = p.Component, p.Unit, string(p.Check)
 	}
 	if reason != "" {
 		f["ERROR"] = reason

@@ -3,6 +3,7 @@ package healthd
 import (
 	"errors"
 	"fmt"
+	"github.com/bootstage/bootstage/config"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,7 +22,7 @@ const (
 
 // A kind of target under test: how to make it healthy, and the probe.
 type kind struct {
-	check string
+	check config.Check
 	up    func(*target)
 	probe func(*target) spec.Probe
 }
@@ -38,23 +39,23 @@ var kinds = []kind{
 type badTarget struct {
 	name   string
 	setup  func(*target)
-	reason map[string]string // by check; "" = healthy for that check
+	reason map[config.Check]string // by check; "" = healthy for that check
 }
 
 var badTargets = []badTarget{
-	{"refusing", func(*target) {}, map[string]string{
+	{"refusing", func(*target) {}, map[config.Check]string{
 		"tcp": "connection refused", "http": "connection refused", "grpc": "connection refused"}},
-	{"hanging", (*target).hang, map[string]string{
+	{"hanging", (*target).hang, map[config.Check]string{
 		"tcp": "", "http": "no answer within 100ms", "grpc": "no answer within 100ms"}},
 	// Not for tcp: whether connect() sees the reset is a race.
-	{"resetting", (*target).reset, map[string]string{
+	{"resetting", (*target).reset, map[config.Check]string{
 		"http": "connection closed by peer", "grpc": "connection closed by peer"}},
 }
 
 func TestHealthyTarget(t *testing.T) {
 	for _, k := range kinds {
-		for _, policy := range []string{spec.Block, spec.Proceed, spec.Fail} {
-			t.Run(k.check+"/"+policy, func(t *testing.T) {
+		for _, policy := range config.OnTimeouts {
+			t.Run(string(k.check)+"/"+string(policy), func(t *testing.T) {
 				leakCheck(t)
 				s, x := newNotifySocket(t), newTarget(t)
 				k.up(x)
@@ -72,8 +73,8 @@ func TestHealthyTarget(t *testing.T) {
 
 func TestLateTarget(t *testing.T) {
 	for _, k := range kinds {
-		for _, policy := range []string{spec.Block, spec.Proceed, spec.Fail} {
-			t.Run(k.check+"/"+policy, func(t *testing.T) {
+		for _, policy := range config.OnTimeouts {
+			t.Run(string(k.check)+"/"+string(policy), func(t *testing.T) {
 				leakCheck(t)
 				s, x := newNotifySocket(t), newTarget(t)
 				r, logs := start(t, gate(policy, 10*time.Second, k.probe(x)), Options{})
@@ -94,8 +95,8 @@ func TestLateTarget(t *testing.T) {
 func TestBadTarget(t *testing.T) {
 	for _, k := range kinds {
 		for _, b := range badTargets {
-			for _, policy := range []string{spec.Block, spec.Proceed, spec.Fail} {
-				t.Run(k.check+"/"+b.name+"/"+policy, func(t *testing.T) {
+			for _, policy := range config.OnTimeouts {
+				t.Run(string(k.check)+"/"+b.name+"/"+string(policy), func(t *testing.T) {
 					leakCheck(t)
 					s, x := newNotifySocket(t), newTarget(t)
 					b.setup(x)
@@ -145,7 +146,7 @@ func TestBadTarget(t *testing.T) {
 // healthy or the timeout lets the stage proceed, and never while it waits.
 func TestOpenedHook(t *testing.T) {
 	for _, tc := range []struct {
-		policy  string
+		policy  config.OnTimeout
 		healthy bool
 		want    int32
 	}{

@@ -3,6 +3,7 @@ package healthd
 import (
 	"context"
 	"errors"
+	"github.com/bootstage/bootstage/config"
 	"net"
 	"os"
 	"path/filepath"
@@ -223,12 +224,12 @@ func (r *running) stop(t *testing.T, s *notifySocket) {
 // probe is a spec.Probe with a short interval and a generous attempt
 // timeout, so that a slow machine (or -race) never turns a healthy answer
 // into a timeout; tests of hanging targets shorten it.
-func probe(name, check, target string) spec.Probe {
+func probe(name string, check config.Check, target string) spec.Probe {
 	return spec.Probe{Component: name, Unit: name + ".service", Check: check, Target: target,
 		Interval: 20 * time.Millisecond, Timeout: 5 * time.Second, Threshold: spec.DefaultThreshold}
 }
 
-func gate(policy string, timeout time.Duration, probes ...spec.Probe) spec.Gate {
+func gate(policy config.OnTimeout, timeout time.Duration, probes ...spec.Probe) spec.Gate {
 	return spec.Gate{Stage: "s", Timeout: timeout, OnTimeout: policy, Probes: probes}
 }
 

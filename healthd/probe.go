@@ -102,7 +102,7 @@ func (r *runner) maybeRestart(ctx context.Context, p *probeState) {
 		defer cancel()
 		if err := r.opt.Bus.RestartUnit(rctx, unit); err != nil && ctx.Err() == nil {
 			r.opt.Log.Log(journal.PriErr, "restart failed: "+err.Error(), map[string]string{
-				"STAGE": r.gate.Stage, "COMPONENT": p.Component, "UNIT": unit, "CHECK": p.Check, "ERROR": err.Error()})
+				"STAGE": r.gate.Stage, "COMPONENT": p.Component, "UNIT": unit, "CHECK": string(p.Check), "ERROR": err.Error()})
 		}
 	}(p.Unit)
 }

@@ -5,7 +5,7 @@
 package runtimes
 
 import (
-	"github.com/bootstage/bootstage/generator/config"
+	"github.com/bootstage/bootstage/config"
 	"github.com/bootstage/bootstage/units"
 )
 
@@ -35,4 +35,15 @@ type Runtime interface {
 	// Validate returns what stops c from running on h, each at its key.
 	// The config loader has checked types and shared keys already.
 	Validate(c *config.Component, h Host) []config.FieldError
+}
+
+// Restart writes the restart keys every runtime's unit shares: Restart=
+// from the component's policy, and RestartSec= of config.RestartDelay
+// wherever the unit restarts at all.
+func Restart(s *units.Section, r config.Restart) {
+	policy := r.Systemd()
+	s.Literal("Restart", policy)
+	if policy != string(config.RestartNo) {
+		s.Literal("RestartSec", config.FormatDuration(config.RestartDelay))
+	}
 }

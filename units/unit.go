@@ -2,9 +2,7 @@ package units
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 )
 
@@ -167,15 +165,4 @@ func (s *Section) Exec(key, prefix string, groups ...[]string) {
 		lines = append(lines, strings.Join(words, " "))
 	}
 	s.add(key, prefix+lines[0], lines[1:]...)
-}
-
-// Timespan renders d for a systemd time setting (TimeoutStartSec=, ...):
-// whole seconds as "90s", anything finer as "1500ms", as an operator
-// would write them. It rounds up, so that a positive duration never
-// becomes "0", which systemd reads as "no timeout".
-func Timespan(d time.Duration) string {
-	if d%time.Second == 0 {
-		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
-	}
-	return strconv.FormatInt(int64((d+time.Millisecond-1)/time.Millisecond), 10) + "ms"
 }

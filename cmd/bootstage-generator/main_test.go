@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -95,6 +96,23 @@ func TestGeneratorRerun(t *testing.T) {
 	for i := 0; i < 2; i++ {
 		if code := run([]string{out}, &bytes.Buffer{}); code != 0 {
 			t.Fatalf("run %d: exit %d", i, code)
+		}
+	}
+}
+
+// The generator runs at every boot: it links neither VM control (go-qemu,
+// go-libvirt) nor gRPC, which only the command line and the gate need.
+func TestGeneratorLinksNoVMControlOrGRPC(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		for _, banned := range []string{"github.com/digitalocean/go-qemu", "github.com/digitalocean/go-libvirt", "google.golang.org/grpc", "github.com/bootstage/bootstage/vm"} {
+			if (dep == banned || strings.HasPrefix(dep, banned+"/")) && dep != "github.com/bootstage/bootstage/vm/kvm" {
+				t.Errorf("bootstage-generator depends on %s", dep)
+			}
 		}
 	}
 }

@@ -25,18 +25,3 @@ func TestPrerequisites(t *testing.T) {
 		t.Errorf("error does not say what to do: %v", err)
 	}
 }
-
-func TestHostAddr(t *testing.T) {
-	for spec, want := range map[string]string{
-		"127.0.0.1:18443:8443": "127.0.0.1:18443",
-		"8080:80":              "127.0.0.1:8080",
-		"0.0.0.0:53:53/tcp":    "127.0.0.1:53",
-		"53:53/udp":            "",
-		"80":                   "",
-	} {
-		got, ok := hostAddr(spec)
-		if got != want || ok != (want != "") {
-			t.Errorf("hostAddr(%q) = %q, %v; want %q", spec, got, ok, want)
-		}
-	}
-}

@@ -2,6 +2,8 @@ package spec
 
 import (
 	"fmt"
+
+	"github.com/bootstage/bootstage/config"
 	"strconv"
 	"strings"
 	"time"
@@ -50,7 +52,7 @@ func (g *Gate) set(opt, val string) error {
 	case "--timeout":
 		g.Timeout, err = duration(opt, val)
 	case "--on-timeout":
-		g.OnTimeout = val
+		g.OnTimeout = config.OnTimeout(val)
 	default:
 		return fmt.Errorf("unknown stage option %s (stage options are --stage, --timeout, --on-timeout; probes start with --probe)", opt)
 	}
@@ -87,7 +89,7 @@ func (p *Probe) set(opt, val string) error {
 	case "--unit":
 		p.Unit = val
 	case "--check":
-		p.Check = val
+		p.Check = config.Check(val)
 	case "--target":
 		p.Target = val
 	case "--grpc-service":
@@ -101,7 +103,7 @@ func (p *Probe) set(opt, val string) error {
 	case "--probe-timeout":
 		p.Timeout, err = duration(opt, val)
 	case "--on-unhealthy":
-		p.OnUnhealthy = val
+		p.OnUnhealthy = config.Action(val)
 	case "--unhealthy-threshold":
 		p.Threshold, err = integer(opt, val)
 	case "--stage", "--timeout", "--on-timeout":

@@ -10,54 +10,53 @@
 //	            [--on-unhealthy restart] [--unhealthy-threshold N]
 //	     --probe ...
 //
-// Every option and its value are separate argv words. The package imports
-// nothing heavier than the standard library because the generator links it
-// and must start fast at boot.
+// Every option and its value are separate argv words. Its words and
+// defaults are the configuration model's (package config); like config, it
+// imports nothing heavier than the standard library, because
+// bootstage-healthd links it and must stay small.
 package spec
 
 import (
 	"fmt"
+
+	"github.com/bootstage/bootstage/config"
 	"net"
 	"net/url"
 	"strconv"
 	"time"
 )
 
-// Timeout policies of a stage (DESIGN §3).
+// Defaults that Parse fills in when an option is omitted: the
+// configuration's.
 const (
-	Block   = "block"   // wait for ever
-	Proceed = "proceed" // READY=1 at the timeout, degraded, keep monitoring
-	Fail    = "fail"    // exit non-zero at the timeout
+	DefaultTimeout      = config.DefaultStageTimeout
+	DefaultOnTimeout    = config.DefaultOnTimeout
+	DefaultInterval     = config.DefaultInterval
+	DefaultProbeTimeout = config.DefaultProbeTimeout
+	DefaultThreshold    = config.DefaultThreshold
 )
 
-// Checks a probe can run.
+// The words of the gate's command line, which are the configuration's.
+// They stand here only while healthd moves to config's names.
 const (
-	CheckTCP     = "tcp"
-	CheckGRPC    = "grpc"
-	CheckHTTP    = "http"
-	CheckHTTPS   = "https"
-	CheckExec    = "exec"
-	CheckSystemd = "systemd"
-	CheckNone    = "none"
-)
-
-// Restart is the only on-unhealthy action.
-const Restart = "restart"
-
-// Defaults that Parse fills in when an option is omitted.
-const (
-	DefaultTimeout      = 60 * time.Second
-	DefaultOnTimeout    = Proceed
-	DefaultInterval     = 10 * time.Second
-	DefaultProbeTimeout = 2 * time.Second
-	DefaultThreshold    = 3
+	Block        = config.Block
+	Proceed      = config.Proceed
+	Fail         = config.Fail
+	CheckTCP     = config.CheckTCP
+	CheckGRPC    = config.CheckGRPC
+	CheckHTTP    = config.CheckHTTP
+	CheckHTTPS   = config.CheckHTTPS
+	CheckExec    = config.CheckExec
+	CheckSystemd = config.CheckSystemd
+	CheckNone    = config.CheckNone
+	Restart      = config.ActionRestart
 )
 
 // Gate is one stage's gate: what to probe and what to do when time runs out.
 type Gate struct {
 	Stage     string
 	Timeout   time.Duration // 0 = no timeout
-	OnTimeout string        // Block, Proceed or Fail
+	OnTimeout config.OnTimeout
 	Probes    []Probe
 }
 
@@ -65,14 +64,14 @@ type Gate struct {
 type Probe struct {
 	Component   string // "service/component", or "service"
 	Unit        string // the component's systemd unit
-	Check       string // one of the Check* constants
+	Check       config.Check
 	Target      string // tcp/grpc: HOST:PORT; http/https: URL; else ""
 	GRPCService string // grpc.health.v1 service name
 	HTTPStatus  int    // expected status; 0 = any 2xx/3xx
 	Command     []string
 	Interval    time.Duration // between probes after the gate opened
 	Timeout     time.Duration // of one attempt
-	OnUnhealthy string        // "" or Restart
+	OnUnhealthy config.Action // "" only logs
 	Threshold   int           // consecutive failures before a restart
 }
 
@@ -84,7 +83,7 @@ func (g Gate) Args() [][]string {
 	groups := [][]string{{
 		"gate", "--stage", g.Stage,
 		"--timeout", FormatDuration(g.Timeout),
-		"--on-timeout", g.OnTimeout,
+		"--on-timeout", string(g.OnTimeout),
 	}}
 	for _, p := range g.Probes {
 		groups = append(groups, p.args())
@@ -93,7 +92,7 @@ func (g Gate) Args() [][]string {
 }
 
 func (p Probe) args() []string {
-	a := []string{"--probe", p.Component, "--unit", p.Unit, "--check", p.Check}
+	a := []string{"--probe", p.Component, "--unit", p.Unit, "--check", string(p.Check)}
 	if p.Target != "" {
 		a = append(a, "--target", p.Target)
 	}
@@ -108,7 +107,7 @@ func (p Probe) args() []string {
 	}
 	a = append(a, "--interval", FormatDuration(p.Interval), "--probe-timeout", FormatDuration(p.Timeout))
 	if p.OnUnhealthy != "" {
-		a = append(a, "--on-unhealthy", p.OnUnhealthy)
+		a = append(a, "--on-unhealthy", string(p.OnUnhealthy))
 	}
 	if p.OnUnhealthy != "" || p.Threshold != DefaultThreshold {
 		a = append(a, "--unhealthy-threshold", strconv.Itoa(p.Threshold))
@@ -201,7 +200,7 @@ func (p Probe) validateTarget() error {
 		if err != nil {
 			return fmt.Errorf("--target: %w", err)
 		}
-		if u.Scheme != p.Check || u.Host == "" {
+		if u.Scheme != string(p.Check) || u.Host == "" {
 			return fmt.Errorf("--target %q: want a %s://HOST[:PORT]/PATH URL", p.Target, p.Check)
 		}
 		return nil
@@ -229,18 +228,6 @@ func validateHostPort(t string) error {
 	return nil
 }
 
-// FormatDuration writes d as an operator would, and as time.ParseDuration
-// reads it back: "60s", "1500ms", "2h" rather than "1m0s".
-func FormatDuration(d time.Duration) string {
-	switch {
-	case d == 0:
-		return "0s"
-	case d%time.Hour == 0:
-		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
-	case d%time.Second == 0:
-		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
-	case d%time.Millisecond == 0:
-		return strconv.FormatInt(int64(d/time.Millisecond), 10) + "ms"
-	}
-	return d.String()
-}
+// FormatDuration is config.FormatDuration, the product's one duration
+// format.
+func FormatDuration(d time.Duration) string { return config.FormatDuration(d) }

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bootstage/bootstage/generator/config"
+	"github.com/bootstage/bootstage/config"
 	"github.com/bootstage/bootstage/units"
 )
 

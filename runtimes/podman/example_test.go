@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/bootstage/bootstage/generator/config"
+	"github.com/bootstage/bootstage/config"
 	"github.com/bootstage/bootstage/runtimes"
 	"github.com/bootstage/bootstage/runtimes/podman"
 	"github.com/bootstage/bootstage/units"

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bootstage/bootstage/generator/config"
+	"github.com/bootstage/bootstage/config"
 	"github.com/bootstage/bootstage/runtimes"
 	"github.com/bootstage/bootstage/units"
 )
@@ -24,18 +24,6 @@ const (
 	DefaultPodman      = "/usr/bin/podman"
 	DefaultCgroupsMode = "split"
 )
-
-// DefaultStartTimeout is TimeoutStartSec= when a component sets no
-// start_timeout. The start job covers `podman run` up to conmon's READY=1,
-// which includes pulling the image; systemd's own 90s default is too short
-// for a large image on a slow link. Health is the gate's business, not this.
-const DefaultStartTimeout = 5 * time.Minute
-
-// RestartDelay is RestartSec= for restarting policies. systemd's 100ms
-// default would burn through StartLimitBurst= (5 starts in 10s) in half a
-// second and leave a crash-looping container failed for good; at 5s the
-// limit is never reached, so "always" means always, as it does in podman.
-const RestartDelay = 5 * time.Second
 
 // stopHeadroom is added to a component's stop_timeout for TimeoutStopSec=:
 // podman waits stop_timeout before it kills the container, then still has to
@@ -86,15 +74,11 @@ func (Runtime) Fill(f *units.File, s *config.Service, c *config.Component, h run
 	// podman's own lines (the container ID, errors) carry the same
 	// identifier conmon gives the container's output.
 	svc.Text("SyslogIdentifier", name)
-	svc.Text("TimeoutStartSec", units.Timespan(startTimeout(c)))
+	svc.Text("TimeoutStartSec", config.FormatDuration(startTimeout(c)))
 	if c.StopTimeout > 0 {
-		svc.Text("TimeoutStopSec", units.Timespan(c.StopTimeout+stopHeadroom))
+		svc.Text("TimeoutStopSec", config.FormatDuration(c.StopTimeout+stopHeadroom))
 	}
-	restart := restartPolicy(c.Restart)
-	svc.Text("Restart", restart)
-	if restart != "no" {
-		svc.Text("RestartSec", units.Timespan(RestartDelay))
-	}
+	runtimes.Restart(svc, c.Restart)
 	// conmon exits with the container's status; a container ended by the
 	// SIGTERM of a stop exits 143, which is a clean stop, not a failure.
 	// 137 (killed when the stop grace ran out) stays a failure.
@@ -115,22 +99,7 @@ func startTimeout(c *config.Component) time.Duration {
 	if c.StartTimeout > 0 {
 		return c.StartTimeout
 	}
-	return DefaultStartTimeout
-}
-
-// restartPolicy maps the docker/podman restart vocabulary to Restart=.
-// unless-stopped is always: systemd never restarts a unit stopped by
-// `systemctl stop`, which is exactly the "unless stopped" part. An empty
-// policy is "no", podman's own default.
-func restartPolicy(r config.Restart) string {
-	switch r {
-	case config.RestartOnFailure:
-		return "on-failure"
-	case config.RestartAlways, config.RestartUnlessStopped:
-		return "always"
-	default:
-		return "no"
-	}
+	return config.DefaultContainerStartTimeout
 }
 
 // cidFile is where podman writes the container ID: %t/%N.cid, the runtime

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bootstage/bootstage/generator/config"
+	"github.com/bootstage/bootstage/config"
 	"github.com/bootstage/bootstage/runtimes"
 	"github.com/bootstage/bootstage/units"
 )
@@ -93,7 +93,8 @@ func TestServiceKeys(t *testing.T) {
 		{"Service", "KillMode", "mixed"},
 		{"Service", "SyslogIdentifier", "metacrypt-api"},
 		{"Service", "TimeoutStartSec", "300s"},
-		{"Service", "Restart", "no"},
+		{"Service", "Restart", "on-failure"},
+		{"Service", "RestartSec", "5s"},
 		{"Service", "SuccessExitStatus", "143"},
 	}
 	var got []kv
@@ -218,31 +219,6 @@ func TestExecLines(t *testing.T) {
 	}
 	if !reflect.DeepEqual(lines, want) {
 		t.Errorf("ExecStart lines:\n got %q\nwant %q", lines, want)
-	}
-}
-
-func TestRestart(t *testing.T) {
-	tests := []struct {
-		in      config.Restart
-		restart string
-		sec     []string
-	}{
-		{"", "no", nil},
-		{config.RestartNo, "no", nil},
-		{config.RestartOnFailure, "on-failure", []string{"5s"}},
-		{config.RestartAlways, "always", []string{"5s"}},
-		{config.RestartUnlessStopped, "always", []string{"5s"}},
-	}
-	for _, tt := range tests {
-		c := basic()
-		c.Restart = tt.in
-		es := readBack(t, fill(t, c, testHost))
-		if got := values(es, "Service", "Restart"); !reflect.DeepEqual(got, []string{tt.restart}) {
-			t.Errorf("restart %q: Restart=%q, want %q", tt.in, got, tt.restart)
-		}
-		if got := values(es, "Service", "RestartSec"); !reflect.DeepEqual(got, tt.sec) {
-			t.Errorf("restart %q: RestartSec=%q, want %q", tt.in, got, tt.sec)
-		}
 	}
 }
 

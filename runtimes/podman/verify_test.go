@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bootstage/bootstage/generator/config"
+	"github.com/bootstage/bootstage/config"
 )
 
 // TestSystemdAnalyzeVerify writes units through File.Bytes and has systemd

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/bootstage/bootstage/generator/config"
+	"github.com/bootstage/bootstage/config"
 )
 
 // SandboxOpt is qemu's own seccomp policy for every VM: obsolete system

@@ -1,7 +1,9 @@
-// Package qemu runs components as qemu-system-x86_64 guests (runtime =
-// "qemu", alias "unikernel"): Runtime fills the [Service] section of their
-// units, Status and Stop control a running VM over QMP (github.com/digitalocean/go-qemu/qmp),
-// and Prepare extracts a boot disk from an OCI image before start.
+// Package qemu is the unit builder of components that run as
+// qemu-system-x86_64 guests (runtime = "qemu", alias "unikernel"): Runtime
+// fills the [Service] section of their units, and the constants and
+// functions of paths.go say where a VM unit keeps its files. Running guests
+// (QMP, preparing boot disks, KVM detection) is package vm's, which the
+// generator does not link.
 //
 // # The unit
 //
@@ -17,7 +19,7 @@
 //   - disk: a virtio drive; its format comes from the file name (DiskFormat);
 //     snapshot = true opens it with snapshot=on, so the guest's writes vanish.
 //   - image + image_path: a privileged ExecStartPre (`bootstage vm prepare`,
-//     see Prepare) copies image_path out of the local podman image into
+//     see vm.Prepare) copies image_path out of the local podman image into
 //     CacheDir/ID, once per image ID, and links it into the RuntimeDirectory;
 //     the VM boots it with snapshot=on, as an image is never written.
 //   - image + image_path + nanos: image_path is an ELF; Prepare builds it
@@ -26,7 +28,7 @@
 // Volumes become virtfs (9p) shares, tagged vol0, vol1, ... in the order of
 // volumes; the guest mounts them with `mount -t 9p -o trans=virtio vol0 DIR`.
 //
-// ExecStop= runs `bootstage vm stop --timeout T SOCKET` (Stop): ACPI power
+// ExecStop= runs `bootstage vm stop --timeout T SOCKET` (vm.Stop): ACPI power
 // down, a wait of T for the guest to shut down, then quit; TimeoutStopSec=
 // is T plus a margin. qemu exits 0 when the guest powers off and when it is
 // told to quit, so a clean shutdown is a success without SuccessExitStatus=.
@@ -45,21 +47,4 @@
 // (snapshot = false) is named in ReadWritePaths=, but it must also be
 // writable by the dynamic user, whose UID is not known in advance: prefer
 // snapshot = true.
-//
-// # KVM detection
-//
-// accel = "auto" uses KVM when runtimes.Host.KVM is set, which the generator
-// fills from DetectKVM. A /dev/kvm that opens, answers KVM_GET_API_VERSION
-// with 12 and even creates VMs and vCPUs is not proof: on the build
-// machines /dev/kvm belongs to kvm_pvm, a paravirtual backend that accepts
-// every ioctl and then hangs a stock kernel. What tells is the hardware
-// path, so DetectKVM says yes only when all three hold:
-//
-//  1. the CPU advertises vmx or svm in /proc/cpuinfo (a VM without nested
-//     virtualization shows the "hypervisor" flag and neither);
-//  2. the matching vendor module, kvm_intel or kvm_amd, is loaded
-//     (/sys/module/kvm_intel or /sys/module/kvm_amd);
-//  3. /dev/kvm opens read-write, speaks KVM API 12 and creates a VM.
-//
-// The reason it returns names what failed, for the generator to log.
 package qemu

@@ -3,10 +3,7 @@ package qemu
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"strings"
-
-	"github.com/bootstage/bootstage/units"
 )
 
 // Where a VM unit keeps its files. Units are system units, so systemd's %t
@@ -52,25 +49,4 @@ func SocketPath(unit string) string {
 func isPlain(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
 		c == ':' || c == '_' || c == '.' || c == '-'
-}
-
-// SocketFor turns what an operator typed after `bootstage vm status|stop`
-// into a QMP socket path: an absolute path is taken as the socket itself,
-// "SERVICE/COMPONENT" names a component, anything else is a unit name with
-// or without ".service" ("metacrypt-vm").
-func SocketFor(name string) (string, error) {
-	switch {
-	case strings.HasPrefix(name, "/"):
-		return name, nil
-	case strings.Contains(name, "/"):
-		svc, comp, _ := strings.Cut(name, "/")
-		unit, err := units.ServiceName(svc, comp)
-		if err != nil {
-			return "", err
-		}
-		return SocketPath(unit), nil
-	case name == "":
-		return "", fmt.Errorf("no VM named")
-	}
-	return SocketPath(name), nil
 }

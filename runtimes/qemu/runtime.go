@@ -4,19 +4,16 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bootstage/bootstage/generator/config"
+	"github.com/bootstage/bootstage/config"
 	"github.com/bootstage/bootstage/runtimes"
 	"github.com/bootstage/bootstage/units"
 )
 
-// Stop timing: `bootstage vm stop` waits StopTimeout (default
-// DefaultStopTimeout) for the guest to power down, then sends quit;
-// systemd's own TimeoutStopSec= is stopMargin above that, so it only acts
-// when the stop command itself hangs.
-const (
-	DefaultStopTimeout = 30 * time.Second
-	stopMargin         = 15 * time.Second
-)
+// stopMargin is how far TimeoutStopSec= stands above the guest's
+// stop_timeout (default config.DefaultVMStopTimeout), which `bootstage vm
+// stop` waits before it sends quit: systemd's own timeout only acts when
+// the stop command itself hangs.
+const stopMargin = 15 * time.Second
 
 // Runtime is the qemu runtime (runtime = "qemu" or "unikernel").
 type Runtime struct{}
@@ -27,9 +24,9 @@ var _ runtimes.Runtime = Runtime{}
 // "auto" (or unset) when h.KVM says hardware virtualization works.
 func UsesKVM(c *config.Component, h runtimes.Host) bool {
 	switch c.Accel {
-	case "kvm":
+	case config.AccelKVM:
 		return true
-	case "tcg":
+	case config.AccelTCG:
 		return false
 	}
 	return h.KVM
@@ -48,32 +45,18 @@ func (Runtime) Fill(f *units.File, s *config.Service, c *config.Component, h run
 	sv.Exec("ExecStart", "", vmArgs(f.Name, c, kvm, h.QEMU)...)
 	stop := c.StopTimeout
 	if stop <= 0 {
-		stop = DefaultStopTimeout
+		stop = config.DefaultVMStopTimeout
 	}
-	sv.Exec("ExecStop", "", []string{h.Bootstage, "vm", "stop", "--timeout", stop.String(), SocketPath(f.Name)})
-	sv.Text("TimeoutStopSec", (stop + stopMargin).String())
+	sv.Exec("ExecStop", "", []string{h.Bootstage, "vm", "stop", "--timeout", config.FormatDuration(stop), SocketPath(f.Name)})
+	sv.Text("TimeoutStopSec", config.FormatDuration(stop+stopMargin))
 	if c.StartTimeout > 0 {
-		sv.Text("TimeoutStartSec", c.StartTimeout.String())
+		sv.Text("TimeoutStartSec", config.FormatDuration(c.StartTimeout))
 	}
-	if r := restart(c.Restart); r != "" {
-		sv.Literal("Restart", r)
-	}
+	runtimes.Restart(sv, c.Restart)
 	sv.Literal("StandardInput", "null")
 	sv.Literal("StandardOutput", "journal")
 	sv.Literal("StandardError", "journal")
 	sandbox(sv, c, kvm)
-}
-
-// restart maps the docker/podman restart policy onto Restart=; a stop by
-// systemctl is never restarted, so unless-stopped is plain always.
-func restart(r config.Restart) string {
-	switch r {
-	case config.RestartNo, config.RestartOnFailure, config.RestartAlways:
-		return string(r)
-	case config.RestartUnlessStopped:
-		return "always"
-	}
-	return ""
 }
 
 // prepareArgs is the privileged ExecStartPre that extracts the image's file

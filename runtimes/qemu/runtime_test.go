@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bootstage/bootstage/generator/config"
+	"github.com/bootstage/bootstage/config"
 	"github.com/bootstage/bootstage/runtimes"
 	"github.com/bootstage/bootstage/units"
 	"github.com/bootstage/bootstage/units/unitstest"

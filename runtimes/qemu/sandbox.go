@@ -1,7 +1,7 @@
 package qemu
 
 import (
-	"github.com/bootstage/bootstage/generator/config"
+	"github.com/bootstage/bootstage/config"
 	"github.com/bootstage/bootstage/units"
 )
 

@@ -3,9 +3,10 @@ package qemu
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
-	"github.com/bootstage/bootstage/generator/config"
+	"github.com/bootstage/bootstage/config"
 	"github.com/bootstage/bootstage/runtimes"
 )
 
@@ -40,10 +41,8 @@ func Validate(c *config.Component, h runtimes.Host) []config.FieldError {
 	if c.VCPUs < 0 || c.VCPUs > MaxVCPUs {
 		bad("vcpus", "%d is out of range 1..%d", c.VCPUs, MaxVCPUs)
 	}
-	switch c.Accel {
-	case "", "auto", "kvm", "tcg":
-	default:
-		bad("accel", "%q is not one of auto, kvm, tcg", c.Accel)
+	if c.Accel != "" && !slices.Contains(config.Accels, c.Accel) {
+		bad("accel", "%q is not one of %s", c.Accel, strings.Join(config.Words(config.Accels), ", "))
 	}
 	for _, p := range c.Ports {
 		if p.HostPort == 0 {

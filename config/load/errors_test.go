@@ -1,0 +1,312 @@
+package load
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeTree writes files (path relative to the config dir -> content) into
+// a temporary config directory and returns it.
+func writeTree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// problemLines loads dir and renders every problem with dir stripped.
+func problemLines(t *testing.T, dir string) []string {
+	t.Helper()
+	_, ps := Tree([]string{dir}, "node1")
+	var out []string
+	for _, p := range ps {
+		out = append(out, strings.ReplaceAll(p.Error(), dir+"/", ""))
+	}
+	return out
+}
+
+const threeStages = `
+[[stage]]
+name = "foundation"
+on_timeout = "block"
+[[stage]]
+name = "core"
+`
+
+// Each case is one mistake an operator makes, and the one line bootstage
+// must answer with: file, line, column, key, what was expected.
+var errorCases = []struct {
+	name    string
+	stages  string // stages.toml; "" for none
+	service string // services/svc.toml
+	want    string // every problem, one per line
+}{
+	{"unknown top-level key", "", `
+nodse = ["rift"]
+[[components]]
+image = "x"
+ports = ["1:1"]`,
+		`services/svc.toml:2:1: nodse: unknown key (did you mean "nodes"?)`},
+	{"unknown key in the second component's health", "", `
+[[components]]
+name = "a"
+image = "x"
+ports = ["1:1"]
+[[components]]
+name = "b"
+image = "x"
+ports = ["2:2"]
+[components.health]
+intervall = "5s"`,
+		`services/svc.toml:11:1: components[1].health.intervall: unknown key (did you mean "interval"?)`},
+	{"wrong type", "", `
+name = 3
+[[components]]
+image = "x"
+ports = ["1:1"]`,
+		`services/svc.toml:2:8: name: expected a string, got integer 3`},
+	{"ports not an array", "", `
+[[components]]
+image = "x"
+ports = "127.0.0.1:80:80"`,
+		`services/svc.toml:4:9: components[0].ports: expected an array of strings, got string "127.0.0.1:80:80"`},
+	{"bad health interval", "", `
+[[components]]
+image = "x"
+ports = ["1:1"]
+health = { interval = "often" }`,
+		`services/svc.toml:5:23: components[0].health.interval: invalid duration "often" (a duration such as "90s", "2m" or "1h30m")`},
+	{"bad stage timeout", `
+[[stage]]
+name = "a"
+timeout = "1 minute"`, `
+stage = "a"
+[[components]]
+image = "x"
+ports = ["1:1"]`,
+		"services/svc.toml: not generated: stages.toml is invalid, so this service's place in the boot order is unknown\n" +
+			`stages.toml:4:11: stage[0].timeout: invalid duration "1 minute" (a duration such as "90s", "2m" or "1h30m")`},
+	{"bad host address in the second port", "", `
+[[components]]
+image = "x"
+ports = [
+  "127.0.0.1:18443:8443",
+  "1.2.3:80:80",
+]`,
+		`services/svc.toml:6:3: components[0].ports[1]: invalid host address "1.2.3" in "1.2.3:80:80" (` + portHint + `)`},
+	{"port out of range", "", `
+[[components]]
+image = "x"
+ports = ["70000:80"]`,
+		`services/svc.toml:4:10: components[0].ports[0]: invalid port "70000" in "70000:80": expected 1 to 65535 (` + portHint + `)`},
+	{"bad protocol", "", `
+[[components]]
+image = "x"
+ports = ["80:80/sctp"]`,
+		`services/svc.toml:4:10: components[0].ports[0]: invalid protocol "sctp" in "80:80/sctp" (` + portHint + `)`},
+	{"port range", "", `
+[[components]]
+image = "x"
+ports = ["8000-8001:80"]`,
+		`services/svc.toml:4:10: components[0].ports[0]: port ranges are not supported: "8000-8001:80" (` + portHint + `)`},
+	{"relative volume target", "", `
+[[components]]
+image = "x"
+health.check = "none"
+volumes = ["/srv:srv"]`,
+		`services/svc.toml:5:12: components[0].volumes[0]: invalid volume "/srv:srv": the target must be an absolute path ("HOST-PATH:CONTAINER-PATH[:OPTIONS]", e.g. "/srv/app:/srv/app:ro")`},
+	{"unknown volume option", "", `
+[[components]]
+image = "x"
+health.check = "none"
+volumes = ["/srv:/srv:ro,fast"]`,
+		`services/svc.toml:5:12: components[0].volumes[0]: unknown volume option "fast" in "/srv:/srv:ro,fast" ("HOST-PATH:CONTAINER-PATH[:OPTIONS]", e.g. "/srv/app:/srv/app:ro")`},
+	{"unknown stage", threeStages, `
+stage = "cor"
+[[components]]
+image = "x"
+ports = ["1:1"]`,
+		`services/svc.toml:2:9: stage: unknown stage "cor" (did you mean "core"? stages: foundation, core)`},
+	{"service in two stages", `
+[[stage]]
+name = "a"
+services = ["svc"]
+[[stage]]
+name = "b"
+services = ["other", "svc"]`, `
+[[components]]
+image = "x"
+ports = ["1:1"]`,
+		"services/svc.toml: not generated: stages.toml is invalid, so this service's place in the boot order is unknown\n" +
+			`stages.toml:7:22: stage[1].services[1]: service "svc" is already in stage "a" (a service belongs to one stage)`},
+	{"stage key disagrees with the stage's list", `
+[[stage]]
+name = "a"
+services = ["svc"]
+[[stage]]
+name = "b"`, `
+stage = "b"
+[[components]]
+image = "x"
+ports = ["1:1"]`,
+		`services/svc.toml:2:9: stage: stage "b" disagrees with stages.toml, which lists this service in stage "a" (a service belongs to one stage)`},
+	{"service in no stage", threeStages, `
+[[components]]
+image = "x"
+ports = ["1:1"]`,
+		`services/svc.toml:1:1: service "svc" is in no stage (add stage = "foundation" or list the service in stages.toml)`},
+	{"duplicate stage", `
+[[stage]]
+name = "a"
+[[stage]]
+name = "a"`, ``,
+		`stages.toml:5:8: stage[1].name: duplicate stage "a"`},
+	{"duplicate component names", "", `
+[[components]]
+name = "api"
+image = "x"
+ports = ["1:1"]
+[[components]]
+name = "api"
+image = "x"
+ports = ["2:2"]`,
+		`services/svc.toml:7:8: components[1].name: duplicate component name "api"`},
+	{"unnamed component among several", "", `
+[[components]]
+name = "api"
+image = "x"
+ports = ["1:1"]
+[[components]]
+image = "x"
+ports = ["2:2"]`,
+		`services/svc.toml:6:1: components[1]: a service with several components must name each (add name = "...")`},
+	{"name disagrees with the file", "", `
+name = "other"
+[[components]]
+image = "x"
+ports = ["1:1"]`,
+		`services/svc.toml:2:8: name: name "other" does not match the file name "svc" (rename the file to other.toml, or drop the key)`},
+	{"no components", "", `
+stage = "default"`,
+		`services/svc.toml:1:1: a service needs at least one component (add a [[components]] table)`},
+	{"bad env name", "", `
+[[components]]
+image = "x"
+ports = ["1:1"]
+env = { "LOG-LEVEL" = "info" }`,
+		`services/svc.toml:5:9: components[0].env.LOG-LEVEL: invalid variable name "LOG-LEVEL" (letters, digits and _, not starting with a digit)`},
+	{"env list entry without =", "", `
+[[components]]
+image = "x"
+ports = ["1:1"]
+env = ["LOG_LEVEL"]`,
+		`services/svc.toml:5:8: components[0].env[0]: expected "KEY=VALUE", got "LOG_LEVEL"`},
+	{"newline in a value", "", `
+[[components]]
+image = "x"
+ports = ["1:1"]
+cmd = ["""a
+b"""]`,
+		`services/svc.toml:5:8: components[0].cmd[0]: newline, carriage return or NUL not allowed (a value must stay on one line of a unit file)`},
+	{"syntax error", "", `
+[[components]]
+image = "x
+ports = ["1:1"]`,
+		`services/svc.toml:3:11: components.image: strings cannot contain newlines`},
+	{"unknown restart policy", "", `
+[[components]]
+image = "x"
+ports = ["1:1"]
+restart = "sometimes"`,
+		`services/svc.toml:5:11: components[0].restart: unknown value "sometimes" (expected one of: no, on-failure, always, unless-stopped)`},
+	{"misspelt check", "", `
+[[components]]
+image = "x"
+ports = ["1:1"]
+health = { check = "grcp" }`,
+		`services/svc.toml:5:20: components[0].health.check: unknown value "grcp" (did you mean "grpc"? expected one of: tcp, grpc, http, https, exec, systemd, none)`},
+	{"check without a port", "", `
+[[components]]
+image = "x"`,
+		`services/svc.toml:2:1: components[0]: the tcp health check needs a port (set health.port, publish a port, or set health.check = "systemd" or "none")`},
+	{"exec check without a command", "", `
+[[components]]
+image = "x"
+[components.health]
+check = "exec"`,
+		`services/svc.toml:5:9: components[0].health.check: an exec check needs a command (add command = ["/usr/bin/check", "arg"])`},
+	{"podman without image", "", `
+[[components]]
+health.check = "none"`,
+		`services/svc.toml:2:1: components[0]: a podman component needs an image (add image = "registry.example/name:tag")`},
+	{"qemu key on a podman component", "", `
+[[components]]
+image = "x"
+health.check = "none"
+memory_mb = 256`,
+		`services/svc.toml:5:1: components[0].memory_mb: memory_mb is only for runtime = "qemu"`},
+	{"podman key on a qemu component", "", `
+[[components]]
+runtime = "qemu"
+kernel = "/boot/vmlinuz"
+memory_mb = 128
+health.check = "none"
+network = "host"`,
+		`services/svc.toml:7:1: components[0].network: network is only for runtime = "podman"`},
+	{"invalid component name", "", `
+[[components]]
+name = "a b"
+image = "x"
+ports = ["1:1"]`,
+		`services/svc.toml:3:8: components[0].name: invalid component name "a b" (letters, digits, and . _ - @ :, starting with a letter or digit)`},
+}
+
+func TestValidationErrors(t *testing.T) {
+	for _, tc := range errorCases {
+		t.Run(tc.name, func(t *testing.T) {
+			files := map[string]string{}
+			if tc.stages != "" {
+				files["stages.toml"] = tc.stages
+			}
+			if tc.service != "" {
+				files["services/svc.toml"] = tc.service
+			}
+			got := problemLines(t, writeTree(t, files))
+			if strings.Join(got, "\n") != tc.want {
+				t.Errorf("problems:\n%s\nwant exactly:\n%s", strings.Join(got, "\n"), tc.want)
+			}
+		})
+	}
+}
+
+func TestInvalidFileName(t *testing.T) {
+	dir := writeTree(t, map[string]string{"services/a b.toml": "[[components]]\nimage = \"x\"\n"})
+	got := problemLines(t, dir)
+	want := `services/a b.toml: invalid service name "a b" (letters, digits, and . _ - @ :, starting with a letter or digit: rename the file)`
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestAllProblemsAtOnce(t *testing.T) {
+	dir := writeTree(t, map[string]string{"services/svc.toml": `
+nodse = 1
+[[components]]
+image = "x"
+ports = ["bad"]
+restart = "sometimes"
+`})
+	if got := problemLines(t, dir); len(got) != 3 {
+		t.Errorf("want 3 problems reported together, got %d:\n%s", len(got), strings.Join(got, "\n"))
+	}
+}

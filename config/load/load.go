@@ -1,0 +1,275 @@
+// Package load reads bootstage's configuration tree (DESIGN §2) into the
+// model of package config: the search path, hiding and masking,
+// stages.toml and services/*.toml, as strict TOML. Every problem is a
+// config.Problem with its file, line and column; a bad service file costs
+// only that service, which is kept as config.Broken so its units can say
+// why.
+package load
+
+import (
+	"github.com/bootstage/bootstage/config"
+
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/bootstage/bootstage/internal/parallel"
+)
+
+// DefaultSearchPath is where configuration is looked for, highest
+// priority first: a file in an earlier directory hides one of the same
+// name in a later one.
+var DefaultSearchPath = []string{"/etc/bootstage", "/run/bootstage", "/usr/local/lib/bootstage", "/usr/lib/bootstage"}
+
+// SearchPath is BOOTSTAGE_CONFIG_PATH (colon-separated) when set, else
+// DefaultSearchPath.
+func SearchPath() []string {
+	if v := os.Getenv("BOOTSTAGE_CONFIG_PATH"); v != "" {
+		var dirs []string
+		for _, d := range strings.Split(v, ":") {
+			if d != "" {
+				dirs = append(dirs, d)
+			}
+		}
+		return dirs
+	}
+	return DefaultSearchPath
+}
+
+// Tree reads the configuration in dirs for the node called hostname;
+// checks add what the runtimes know of their components.
+func Tree(dirs []string, hostname string, checks ...config.RuntimeCheck) (*config.Tree, config.Problems) {
+	dirs = absolute(dirs)
+	var problems config.Problems
+	stages, stageProblems := loadStages(dirs)
+	problems = append(problems, stageProblems...)
+	tree := &config.Tree{}
+	files, listProblems := serviceFiles(dirs)
+	problems = append(problems, listProblems...)
+	names := sortedKeys(files)
+	for i, r := range loadAll(names, files, stages, checks) {
+		name, file, svc, ps := names[i], files[names[i]], r.svc, r.problems
+		problems = append(problems, ps...)
+		switch {
+		case svc == nil:
+			tree.Broken = append(tree.Broken, &config.Broken{Name: name, Stage: r.brokenStage, Source: file, Errors: asErrors(ps)})
+		case len(svc.Nodes) > 0 && !contains(svc.Nodes, hostname):
+			tree.Skipped = append(tree.Skipped, name)
+		default:
+			tree.Services = append(tree.Services, svc)
+		}
+	}
+	if stages == nil {
+		stages = DefaultStages()
+	}
+	tree.Stages = stages.List
+	for _, s := range tree.Services {
+		st := stages.Lookup(s.Stage)
+		st.Services = append(st.Services, s)
+	}
+	problems = append(problems, unknownMembers(stages, files)...)
+	problems.Sort()
+	return tree, problems
+}
+
+// loaded is what reading one service file gave.
+type loaded struct {
+	svc         *config.Service
+	problems    config.Problems
+	brokenStage string // where a broken service's failing unit stands
+}
+
+// loadAll reads and checks the service files of names on GOMAXPROCS
+// workers: parsing TOML is most of a generator run. Results are indexed
+// like names, whatever order the workers finish in, so the output does
+// not depend on scheduling. Files are independent, and stages and checks
+// are only read.
+func loadAll(names []string, files map[string]string, stages *Stages, checks []config.RuntimeCheck) []loaded {
+	out := make([]loaded, len(names))
+	parallel.For(len(names), func(i int) {
+		file := files[names[i]]
+		r := &out[i]
+		r.svc, r.problems = loadService(names[i], file, stages, checks)
+		if r.svc == nil {
+			r.brokenStage = brokenStage(file, names[i], stages)
+		}
+	})
+	return out
+}
+
+// loadStages reads the stages.toml that wins in dirs. A broken stages.toml
+// returns nil: without it no service knows its place in the boot order.
+func loadStages(dirs []string) (*Stages, config.Problems) {
+	for _, d := range dirs {
+		file := filepath.Join(d, "stages.toml")
+		src, err := os.ReadFile(file)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, config.Problems{{File: file, Msg: err.Error()}}
+		}
+		return ParseStages(file, string(src))
+	}
+	return DefaultStages(), nil
+}
+
+// serviceFiles maps each service name to the file that wins for it.
+// A file that is a symlink to /dev/null masks the name, as in systemd.
+func serviceFiles(dirs []string) (map[string]string, config.Problems) {
+	files := map[string]string{}
+	masked := map[string]bool{}
+	var problems config.Problems
+	for _, d := range dirs {
+		entries, err := os.ReadDir(filepath.Join(d, "services"))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			problems = append(problems, config.Problem{File: filepath.Join(d, "services"), Msg: err.Error()})
+		}
+		for _, e := range entries {
+			name, ok := strings.CutSuffix(e.Name(), ".toml")
+			if !ok || e.IsDir() || files[name] != "" || masked[name] {
+				continue
+			}
+			file := filepath.Join(d, "services", e.Name())
+			if e.Type()&fs.ModeSymlink != 0 && isDevNull(file) {
+				masked[name] = true
+				continue
+			}
+			files[name] = file
+		}
+	}
+	return files, problems
+}
+
+func loadService(name, file string, stages *Stages, checks []config.RuntimeCheck) (*config.Service, config.Problems) {
+	if !config.ValidName(name) {
+		return nil, config.Problems{{File: file, Msg: fmt.Sprintf("invalid service name %q", name), Hint: config.NameHint + ": rename the file"}}
+	}
+	if stages == nil {
+		return nil, config.Problems{{File: file, Msg: "not generated: stages.toml is invalid, so this service's place in the boot order is unknown"}}
+	}
+	src, err := readSmall(file)
+	if err != nil {
+		return nil, config.Problems{{File: file, Msg: err.Error()}}
+	}
+	return ParseService(file, src, stages, checks...)
+}
+
+// brokenStage makes a best effort to place a broken service in its stage,
+// so that its failing unit stands where the operator looks for it.
+func brokenStage(file, name string, stages *Stages) string {
+	if stages == nil {
+		return ""
+	}
+	if s := stages.member[name]; s != "" {
+		return s
+	}
+	if src, err := os.ReadFile(file); err == nil {
+		if m := stageLine.FindSubmatch(src); m != nil && stages.Lookup(string(m[1])) != nil {
+			return string(m[1])
+		}
+	}
+	if stages.File == "" {
+		return stages.List[0].Name
+	}
+	return ""
+}
+
+// stageLine finds `stage = "core"` even in a file TOML cannot parse.
+var stageLine = regexp.MustCompile(`(?m)^\s*stage\s*=\s*["']([^"'\n]+)["']`)
+
+// absolute makes relative directories (BOOTSTAGE_CONFIG_PATH=contrib/...)
+// absolute: file names end up in SourcePath=, which systemd ignores unless
+// absolute.
+func absolute(dirs []string) []string {
+	out := make([]string, len(dirs))
+	for i, d := range dirs {
+		if abs, err := filepath.Abs(d); err == nil {
+			d = abs
+		}
+		out[i] = d
+	}
+	return out
+}
+
+func isDevNull(file string) bool {
+	t, _ := os.Readlink(file)
+	return t == "/dev/null"
+}
+
+// readSmall reads a file of a few kilobytes in three system calls (open,
+// read, close) where os.ReadFile takes five: at a thousand services, the
+// generator's start at boot is mostly system calls. It reads into a pooled
+// buffer and returns an exact copy. A read of a regular file that returns
+// less than asked for has reached the end of it.
+func readSmall(file string) (string, error) {
+	fd, err := syscall.Open(file, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return "", &os.PathError{Op: "open", Path: file, Err: err}
+	}
+	defer syscall.Close(fd)
+	bp := readBuffers.Get().(*[]byte)
+	defer readBuffers.Put(bp)
+	buf := (*bp)[:0]
+	for {
+		n, err := syscall.Read(fd, buf[len(buf):cap(buf)])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return "", &os.PathError{Op: "read", Path: file, Err: err}
+		}
+		buf = buf[:len(buf)+n]
+		if n == 0 || len(buf) < cap(buf) {
+			*bp = buf
+			return string(buf), nil
+		}
+		buf = append(buf, 0)[:len(buf)] // full: grow and read on
+	}
+}
+
+var readBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+func unknownMembers(stages *Stages, files map[string]string) config.Problems {
+	var ps config.Problems
+	for _, svc := range sortedKeys(stages.member) {
+		if files[svc] == "" {
+			ps = append(ps, config.Problem{File: stages.File, Warning: true,
+				Msg: fmt.Sprintf("stage %q lists service %q, which has no file", stages.member[svc], svc)})
+		}
+	}
+	return ps
+}
+
+func asErrors(ps config.Problems) []error {
+	out := make([]error, len(ps))
+	for i := range ps {
+		out[i] = ps[i]
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func contains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
