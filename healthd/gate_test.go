@@ -12,11 +12,15 @@ import (
 	"github.com/bootstage/bootstage/healthd/spec"
 )
 
-// stageTimeout leaves the first attempt (at most hangTimeout) ample time
-// to report before the stage times out.
+// stageTimeout is what tests that fire the timeout on cue tell the gate,
+// and what its texts then say; hangTimeout bounds an attempt on a target
+// that never answers; reaction is how long a test watches for a datagram
+// that must not follow a fired timeout, far longer than the gate takes to
+// act on one.
 const (
 	stageTimeout = 500 * time.Millisecond
 	hangTimeout  = 100 * time.Millisecond
+	reaction     = 100 * time.Millisecond
 )
 
 // A kind of target under test: how to make it healthy, and the probe.
@@ -58,9 +62,11 @@ func TestHealthyTarget(t *testing.T) {
 				leakCheck(t)
 				s, x := newNotifySocket(t), newTarget(t)
 				k.up(x)
-				r, logs := start(t, gate(policy, stageTimeout, k.probe(x)), Options{})
+				timeout := make(cue)
+				r, logs := start(t, gate(policy, stageTimeout, k.probe(x)), Options{stageTimer: timeout.timer})
 				s.expect(t, "READY=1\nSTATUS=1/1 healthy")
-				s.quiet(t, stageTimeout+100*time.Millisecond) // the timeout does nothing once open
+				timeout.fire(t)
+				s.quiet(t, reaction) // the timeout does nothing once open
 				r.stop(t, s)
 				if _, ok := logs.find("stage s is healthy"); !ok {
 					t.Errorf("logs: %q", logs.messages())
@@ -103,7 +109,8 @@ func TestBadTarget(t *testing.T) {
 					if b.name == "hanging" {
 						p.Timeout = hangTimeout
 					}
-					r, logs := start(t, gate(policy, stageTimeout, p), Options{})
+					timeout := make(cue)
+					r, logs := start(t, gate(policy, stageTimeout, p), Options{stageTimer: timeout.timer})
 					reason, ok := b.reason[k.check]
 					if !ok {
 						t.Skip("not meaningful for this check")
@@ -114,9 +121,10 @@ func TestBadTarget(t *testing.T) {
 						return
 					}
 					s.expect(t, "STATUS=0/1 healthy; a: "+reason)
+					timeout.fire(t)
 					switch policy {
 					case spec.Block:
-						s.quiet(t, 2*stageTimeout)
+						s.quiet(t, reaction)
 						r.stop(t, s)
 						if e, ok := logs.find("stage s is not healthy after 500ms, still waiting"); !ok || e.pri != 4 {
 							t.Errorf("no warning in %q", logs.messages())

@@ -220,6 +220,27 @@ func (r *running) stop(t *testing.T, s *notifySocket) {
 	}
 }
 
+// cue is a stage timeout that fires when the test says, rather than
+// after the stage's Timeout: pass its timer as Options.stageTimer. The
+// gate still reads the Timeout it was given, so what it says about the
+// timeout ("after 500ms") is unchanged.
+type cue chan time.Time
+
+func (c cue) timer(time.Duration) (<-chan time.Time, func() bool) {
+	return c, func() bool { return true }
+}
+
+// fire times the stage out; it returns once the gate has taken the
+// timeout, so what the gate does about it is under way.
+func (c cue) fire(t *testing.T) {
+	t.Helper()
+	select {
+	case c <- time.Now():
+	case <-time.After(wait):
+		t.Fatal("the gate never took the stage timeout")
+	}
+}
+
 // probe is a spec.Probe with a short interval and a generous attempt
 // timeout, so that a slow machine (or -race) never turns a healthy answer
 // into a timeout; tests of hanging targets shorten it.
