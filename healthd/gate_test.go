@@ -55,15 +55,19 @@ var badTargets = []badTarget{
 		"http": "connection closed by peer", "grpc": "connection closed by peer"}},
 }
 
+// The subtests of the target matrices run in parallel: most of their time
+// is spent watching for datagrams that must not come.
 func TestHealthyTarget(t *testing.T) {
+	leakCheck(t)
 	for _, k := range kinds {
 		for _, policy := range []string{spec.Block, spec.Proceed, spec.Fail} {
 			t.Run(k.check+"/"+policy, func(t *testing.T) {
-				leakCheck(t)
-				s, x := newNotifySocket(t), newTarget(t)
+				t.Parallel()
+				s, x := listenNotify(t), newTarget(t)
 				k.up(x)
 				timeout := make(cue)
-				r, logs := start(t, gate(policy, stageTimeout, k.probe(x)), Options{stageTimer: timeout.timer})
+				r, logs := start(t, gate(policy, stageTimeout, k.probe(x)),
+					Options{Notify: s.notify, stageTimer: timeout.timer})
 				s.expect(t, "READY=1\nSTATUS=1/1 healthy")
 				timeout.fire(t)
 				s.quiet(t, reaction) // the timeout does nothing once open
@@ -98,19 +102,20 @@ func TestLateTarget(t *testing.T) {
 }
 
 func TestBadTarget(t *testing.T) {
+	leakCheck(t)
 	for _, k := range kinds {
 		for _, b := range badTargets {
 			for _, policy := range []string{spec.Block, spec.Proceed, spec.Fail} {
 				t.Run(k.check+"/"+b.name+"/"+policy, func(t *testing.T) {
-					leakCheck(t)
-					s, x := newNotifySocket(t), newTarget(t)
+					t.Parallel()
+					s, x := listenNotify(t), newTarget(t)
 					b.setup(x)
 					p := k.probe(x)
 					if b.name == "hanging" {
 						p.Timeout = hangTimeout
 					}
 					timeout := make(cue)
-					r, logs := start(t, gate(policy, stageTimeout, p), Options{stageTimer: timeout.timer})
+					r, logs := start(t, gate(policy, stageTimeout, p), Options{Notify: s.notify, stageTimer: timeout.timer})
 					reason, ok := b.reason[k.check]
 					if !ok {
 						t.Skip("not meaningful for this check")
@@ -160,14 +165,14 @@ func TestOpenedHook(t *testing.T) {
 		{spec.Block, true, 1}, {spec.Proceed, false, 1}, {spec.Block, false, 0}, {spec.Fail, false, 0},
 	} {
 		t.Run(fmt.Sprint(tc.policy, "/healthy=", tc.healthy), func(t *testing.T) {
-			newNotifySocket(t)
-			x := newTarget(t)
+			t.Parallel()
+			s, x := listenNotify(t), newTarget(t)
 			if tc.healthy {
 				x.serveTCP()
 			}
 			var calls atomic.Int32
 			r, _ := start(t, gate(tc.policy, 100*time.Millisecond, probe("a", "tcp", x.addr)),
-				Options{Opened: func() { calls.Add(1) }})
+				Options{Notify: s.notify, Opened: func() { calls.Add(1) }})
 			time.Sleep(400 * time.Millisecond) // past the timeout, many results
 			r.cancel()
 			r.result(t)
