@@ -96,9 +96,9 @@ func needsBus(g spec.Gate) bool {
 func (r *runner) loop(ctx context.Context) error {
 	var timeout <-chan time.Time
 	if r.gate.Timeout > 0 {
-		t := time.NewTimer(r.gate.Timeout)
-		defer t.Stop()
-		timeout = t.C
+		c, stop := r.opt.stageTimer(r.gate.Timeout)
+		defer stop()
+		timeout = c
 	}
 	var watchdog <-chan time.Time
 	if r.opt.Watchdog > 0 {

@@ -13,11 +13,15 @@ import (
 	"github.com/bootstage/bootstage/healthd/spec"
 )
 
-// stageTimeout leaves the first attempt (at most hangTimeout) ample time
-// to report before the stage times out.
+// stageTimeout is what tests that fire the timeout on cue tell the gate,
+// and what its texts then say; hangTimeout bounds an attempt on a target
+// that never answers; reaction is how long a test watches for a datagram
+// that must not follow a fired timeout, far longer than the gate takes to
+// act on one.
 const (
 	stageTimeout = 500 * time.Millisecond
 	hangTimeout  = 100 * time.Millisecond
+	reaction     = 100 * time.Millisecond
 )
 
 // A kind of target under test: how to make it healthy, and the probe.
@@ -52,16 +56,22 @@ var badTargets = []badTarget{
 		"http": "connection closed by peer", "grpc": "connection closed by peer"}},
 }
 
+// The subtests of the target matrices run in parallel: most of their time
+// is spent watching for datagrams that must not come.
 func TestHealthyTarget(t *testing.T) {
+	leakCheck(t)
 	for _, k := range kinds {
 		for _, policy := range config.OnTimeouts {
 			t.Run(string(k.check)+"/"+string(policy), func(t *testing.T) {
-				leakCheck(t)
-				s, x := newNotifySocket(t), newTarget(t)
+				t.Parallel()
+				s, x := listenNotify(t), newTarget(t)
 				k.up(x)
-				r, logs := start(t, gate(policy, stageTimeout, k.probe(x)), Options{})
+				timeout := make(cue)
+				r, logs := start(t, gate(policy, stageTimeout, k.probe(x)),
+					Options{Notify: s.notify, stageTimer: timeout.timer})
 				s.expect(t, "READY=1\nSTATUS=1/1 healthy")
-				s.quiet(t, stageTimeout+100*time.Millisecond) // the timeout does nothing once open
+				timeout.fire(t)
+				s.quiet(t, reaction) // the timeout does nothing once open
 				r.stop(t, s)
 				if _, ok := logs.find("stage s is healthy"); !ok {
 					t.Errorf("logs: %q", logs.messages())
@@ -93,18 +103,20 @@ func TestLateTarget(t *testing.T) {
 }
 
 func TestBadTarget(t *testing.T) {
+	leakCheck(t)
 	for _, k := range kinds {
 		for _, b := range badTargets {
 			for _, policy := range config.OnTimeouts {
 				t.Run(string(k.check)+"/"+b.name+"/"+string(policy), func(t *testing.T) {
-					leakCheck(t)
-					s, x := newNotifySocket(t), newTarget(t)
+					t.Parallel()
+					s, x := listenNotify(t), newTarget(t)
 					b.setup(x)
 					p := k.probe(x)
 					if b.name == "hanging" {
 						p.Timeout = hangTimeout
 					}
-					r, logs := start(t, gate(policy, stageTimeout, p), Options{})
+					timeout := make(cue)
+					r, logs := start(t, gate(policy, stageTimeout, p), Options{Notify: s.notify, stageTimer: timeout.timer})
 					reason, ok := b.reason[k.check]
 					if !ok {
 						t.Skip("not meaningful for this check")
@@ -115,9 +127,10 @@ func TestBadTarget(t *testing.T) {
 						return
 					}
 					s.expect(t, "STATUS=0/1 healthy; a: "+reason)
+					timeout.fire(t)
 					switch policy {
 					case spec.Block:
-						s.quiet(t, 2*stageTimeout)
+						s.quiet(t, reaction)
 						r.stop(t, s)
 						if e, ok := logs.find("stage s is not healthy after 500ms, still waiting"); !ok || e.pri != 4 {
 							t.Errorf("no warning in %q", logs.messages())
@@ -153,14 +166,14 @@ func TestOpenedHook(t *testing.T) {
 		{spec.Block, true, 1}, {spec.Proceed, false, 1}, {spec.Block, false, 0}, {spec.Fail, false, 0},
 	} {
 		t.Run(fmt.Sprint(tc.policy, "/healthy=", tc.healthy), func(t *testing.T) {
-			newNotifySocket(t)
-			x := newTarget(t)
+			t.Parallel()
+			s, x := listenNotify(t), newTarget(t)
 			if tc.healthy {
 				x.serveTCP()
 			}
 			var calls atomic.Int32
 			r, _ := start(t, gate(tc.policy, 100*time.Millisecond, probe("a", "tcp", x.addr)),
-				Options{Opened: func() { calls.Add(1) }})
+				Options{Notify: s.notify, Opened: func() { calls.Add(1) }})
 			time.Sleep(400 * time.Millisecond) // past the timeout, many results
 			r.cancel()
 			r.result(t)

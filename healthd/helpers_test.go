@@ -24,19 +24,30 @@ const wait = 10 * time.Second
 
 // notifySocket is a real unixgram NOTIFY_SOCKET that records datagrams.
 type notifySocket struct {
+	path string
 	conn *net.UnixConn
 	msgs chan string
 }
 
+// newNotifySocket listens on a notify socket and points NOTIFY_SOCKET at
+// it, so that the gate reports through its default sd_notify.
 func newNotifySocket(t *testing.T) *notifySocket {
+	t.Helper()
+	s := listenNotify(t)
+	t.Setenv("NOTIFY_SOCKET", s.path)
+	return s
+}
+
+// listenNotify listens on a notify socket and leaves the environment
+// alone, for parallel tests: they pass s.notify as Options.Notify.
+func listenNotify(t *testing.T) *notifySocket {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "notify")
 	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("NOTIFY_SOCKET", path)
-	s := &notifySocket{conn: conn, msgs: make(chan string, 1000)}
+	s := &notifySocket{path: path, conn: conn, msgs: make(chan string, 1000)}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -51,6 +62,17 @@ func newNotifySocket(t *testing.T) *notifySocket {
 	}()
 	t.Cleanup(func() { conn.Close(); <-done })
 	return s
+}
+
+// notify sends state to s in one datagram of its own, as sd_notify does.
+func (s *notifySocket) notify(state string) error {
+	conn, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: s.path, Net: "unixgram"})
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_, err = conn.Write([]byte(state))
+	return err
 }
 
 // expect asserts that the next datagrams are exactly want, in order.
@@ -221,6 +243,27 @@ func (r *running) stop(t *testing.T, s *notifySocket) {
 	}
 }
 
+// cue is a stage timeout that fires when the test says, rather than
+// after the stage's Timeout: pass its timer as Options.stageTimer. The
+// gate still reads the Timeout it was given, so what it says about the
+// timeout ("after 500ms") is unchanged.
+type cue chan time.Time
+
+func (c cue) timer(time.Duration) (<-chan time.Time, func() bool) {
+	return c, func() bool { return true }
+}
+
+// fire times the stage out; it returns once the gate has taken the
+// timeout, so what the gate does about it is under way.
+func (c cue) fire(t *testing.T) {
+	t.Helper()
+	select {
+	case c <- time.Now():
+	case <-time.After(wait):
+		t.Fatal("the gate never took the stage timeout")
+	}
+}
+
 // probe is a spec.Probe with a short interval and a generous attempt
 // timeout, so that a slow machine (or -race) never turns a healthy answer
 // into a timeout; tests of hanging targets shorten it.
@@ -233,7 +276,9 @@ func gate(policy config.OnTimeout, timeout time.Duration, probes ...spec.Probe) 
 	return spec.Gate{Stage: "s", Timeout: timeout, OnTimeout: policy, Probes: probes}
 }
 
-// leakCheck fails the test if goroutines or file descriptors outlive it.
+// leakCheck fails the test if goroutines or file descriptors outlive it
+// and its subtests. The counts are the whole process's: a test whose
+// subtests run in parallel checks them all at once, in the parent.
 func leakCheck(t *testing.T) {
 	t.Helper()
 	goroutines, fds := runtime.NumGoroutine(), openFDs(t)
@@ -245,8 +290,11 @@ func leakCheck(t *testing.T) {
 				return
 			}
 			if time.Now().After(deadline) {
+				// Errorf: after parallel subtests, a FailNow in a
+				// Cleanup loses the message unless -v (go.dev/issue/76447).
 				buf := make([]byte, 1<<20)
-				t.Fatalf("leak: goroutines %d -> %d, fds %d -> %d\n%s", goroutines, g, fds, f, buf[:runtime.Stack(buf, true)])
+				t.Errorf("leak: goroutines %d -> %d, fds %d -> %d\n%s", goroutines, g, fds, f, buf[:runtime.Stack(buf, true)])
+				return
 			}
 			time.Sleep(10 * time.Millisecond)
 		}

@@ -193,9 +193,11 @@ func TestExecHanging(t *testing.T) {
 	argv := script(t, `sleep 60 & echo $! >> "$1"; echo $$ >> "$1"; wait`)
 	p := execProbe(append(argv, pids))
 	p.Timeout = hangTimeout
-	r, _ := start(t, gate(spec.Fail, stageTimeout, p), Options{})
-	s.expect(t, "STATUS=0/1 healthy; a: no answer within 100ms",
-		"STATUS=failed: stage s timed out after 500ms: 0/1 healthy; a: no answer within 100ms")
+	timeout := make(cue)
+	r, _ := start(t, gate(spec.Fail, stageTimeout, p), Options{stageTimer: timeout.timer})
+	s.expect(t, "STATUS=0/1 healthy; a: no answer within 100ms")
+	timeout.fire(t)
+	s.expect(t, "STATUS=failed: stage s timed out after 500ms: 0/1 healthy; a: no answer within 100ms")
 	r.result(t)
 	data, _ := os.ReadFile(pids)
 	fields := strings.Fields(string(data))

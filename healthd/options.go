@@ -33,6 +33,12 @@ type Options struct {
 	// Opened, if set, is called once when the gate opens, healthy or
 	// by its timeout under proceed: waiting is over and monitoring begins.
 	Opened func()
+
+	// stageTimer starts the stage's timeout and returns its channel and
+	// stop function (default: a time.Timer). Tests put in a timer they
+	// fire on cue, so a test of what the timeout does need not wait it
+	// out, nor race it on a loaded machine.
+	stageTimer func(time.Duration) (<-chan time.Time, func() bool)
 }
 
 func (o Options) withDefaults() Options {
@@ -56,7 +62,15 @@ func (o Options) withDefaults() Options {
 	if o.RestartWindow == 0 {
 		o.RestartWindow = 10 * time.Minute
 	}
+	if o.stageTimer == nil {
+		o.stageTimer = realTimer
+	}
 	return o
+}
+
+func realTimer(d time.Duration) (<-chan time.Time, func() bool) {
+	t := time.NewTimer(d)
+	return t.C, t.Stop
 }
 
 // Logger records one event with journal fields (STAGE, COMPONENT, UNIT,

@@ -40,6 +40,12 @@ func TestNoLeakOverCycles(t *testing.T) {
 	ex.Component = "d"
 	g := gate(spec.Block, 0, probe("a", "tcp", tcp.addr), probe("b", "http", "http://"+web.addr+"/"),
 		probe("c", "grpc", rpc.addr), ex)
+	// A cycle lasts about two intervals, the time the gate takes to see
+	// the targets go down and come back: a short interval makes the
+	// cycles, not the waits between attempts, the cost of the test.
+	for i := range g.Probes {
+		g.Probes[i].Interval = 5 * time.Millisecond
+	}
 	r, _ := start(t, g, Options{})
 	s.skipUntil(t, "READY=1\nSTATUS=4/4 healthy")
 	var goroutines, fds int
