@@ -305,7 +305,7 @@ func checkGate(t *testing.T, u *unitstest.Unit, st *config.Stage) {
 			if !ok {
 				t.Fatalf("gate of %s has no probe for %s", st.Name, name)
 			}
-			if c.Health.Check == spec.CheckExec && !slices.Equal(got, c.Health.Command) {
+			if c.Health.Check == config.CheckExec && !slices.Equal(got, c.Health.Command) {
 				t.Fatalf("gate of %s: command of %s is %q, configured %q", st.Name, name, got, c.Health.Command)
 			}
 		}

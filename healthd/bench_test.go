@@ -3,6 +3,7 @@ package healthd
 import (
 	"context"
 	"fmt"
+	"github.com/bootstage/bootstage/config"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -91,7 +92,7 @@ func readyOnce(b *testing.B, n int, window time.Duration) (gate, poller time.Dur
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, spec.Gate{Stage: "bench", OnTimeout: spec.Block, Probes: probes},
+		done <- Run(ctx, spec.Gate{Stage: "bench", OnTimeout: config.Block, Probes: probes},
 			Options{Notify: notify, Log: discardLog{}, Watchdog: -1})
 	}()
 	polled := make(chan time.Time, 1)

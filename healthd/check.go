@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/bootstage/bootstage/config"
 	"io"
 	"net"
 	"syscall"
@@ -27,20 +28,20 @@ type Checker interface {
 // may be nil for other checks.
 func NewChecker(p spec.Probe, bus UnitBus) (Checker, error) {
 	switch p.Check {
-	case spec.CheckTCP:
+	case config.CheckTCP:
 		return &TCPCheck{Addr: p.Target}, nil
-	case spec.CheckGRPC:
+	case config.CheckGRPC:
 		return &GRPCCheck{Addr: p.Target, Service: p.GRPCService}, nil
-	case spec.CheckHTTP, spec.CheckHTTPS:
+	case config.CheckHTTP, config.CheckHTTPS:
 		return NewHTTPCheck(p.Target, p.HTTPStatus), nil
-	case spec.CheckExec:
+	case config.CheckExec:
 		return &ExecCheck{Argv: p.Command}, nil
-	case spec.CheckSystemd:
+	case config.CheckSystemd:
 		if bus == nil {
 			return nil, fmt.Errorf("check systemd of %s: no D-Bus connection", p.Unit)
 		}
 		return &SystemdCheck{Unit: p.Unit, Bus: bus}, nil
-	case spec.CheckNone:
+	case config.CheckNone:
 		return NoCheck{}, nil
 	}
 	return nil, fmt.Errorf("unknown check %q", p.Check)

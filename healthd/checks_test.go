@@ -2,14 +2,13 @@ package healthd
 
 import (
 	"context"
+	"github.com/bootstage/bootstage/config"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-
-	"github.com/bootstage/bootstage/healthd/spec"
 )
 
 func checkOnce(t *testing.T, c Checker) string {
@@ -90,7 +89,7 @@ func TestExecEnvironment(t *testing.T) {
 }
 
 func TestNewCheckerNeedsBusForSystemd(t *testing.T) {
-	_, err := NewChecker(probe("a", spec.CheckSystemd, ""), nil)
+	_, err := NewChecker(probe("a", config.CheckSystemd, ""), nil)
 	if err == nil || !strings.Contains(err.Error(), "no D-Bus") {
 		t.Errorf("err = %v", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/bootstage/bootstage/config"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -84,7 +85,7 @@ func Run(ctx context.Context, g spec.Gate, opt Options) error {
 
 func needsBus(g spec.Gate) bool {
 	for _, p := range g.Probes {
-		if p.Check == spec.CheckSystemd || p.OnUnhealthy == spec.Restart {
+		if p.Check == config.CheckSystemd || p.OnUnhealthy == config.ActionRestart {
 			return true
 		}
 	}
@@ -190,14 +191,14 @@ func (r *runner) timedOut() error {
 		return nil
 	}
 	waited := r.gate.Timeout.String()
-	if r.gate.OnTimeout == spec.Block {
+	if r.gate.OnTimeout == config.Block {
 		// Block waits for ever, but an operator reading the journal
 		// should learn that the stage is late.
 		r.log(journal.PriWarning, fmt.Sprintf("stage %s is not healthy after %s, still waiting (on-timeout block): %s",
 			r.gate.Stage, waited, r.statusText()), nil, "")
 		return nil
 	}
-	if r.gate.OnTimeout == spec.Fail {
+	if r.gate.OnTimeout == config.Fail {
 		msg := fmt.Sprintf("stage %s timed out after %s: %s", r.gate.Stage, waited, r.statusText())
 		r.log(journal.PriErr, msg, nil, "")
 		r.notify("STATUS=failed: " + msg)

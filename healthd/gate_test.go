@@ -32,10 +32,10 @@ type kind struct {
 }
 
 var kinds = []kind{
-	{spec.CheckTCP, (*target).serveTCP, func(x *target) spec.Probe { return probe("a", "tcp", x.addr) }},
-	{spec.CheckHTTP, func(x *target) { x.serveHTTP(204) },
+	{config.CheckTCP, (*target).serveTCP, func(x *target) spec.Probe { return probe("a", "tcp", x.addr) }},
+	{config.CheckHTTP, func(x *target) { x.serveHTTP(204) },
 		func(x *target) spec.Probe { return probe("a", "http", "http://"+x.addr+"/healthz") }},
-	{spec.CheckGRPC, func(x *target) { x.serveGRPC("", healthpb.HealthCheckResponse_SERVING) },
+	{config.CheckGRPC, func(x *target) { x.serveGRPC("", healthpb.HealthCheckResponse_SERVING) },
 		func(x *target) spec.Probe { return probe("a", "grpc", x.addr) }},
 }
 
@@ -129,20 +129,20 @@ func TestBadTarget(t *testing.T) {
 					s.expect(t, "STATUS=0/1 healthy; a: "+reason)
 					timeout.fire(t)
 					switch policy {
-					case spec.Block:
+					case config.Block:
 						s.quiet(t, reaction)
 						r.stop(t, s)
 						if e, ok := logs.find("stage s is not healthy after 500ms, still waiting"); !ok || e.pri != 4 {
 							t.Errorf("no warning in %q", logs.messages())
 						}
-					case spec.Proceed:
+					case config.Proceed:
 						s.expect(t, "READY=1\nSTATUS=degraded: stage timed out after 500ms; 0/1 healthy; a: "+reason)
 						r.stop(t, s)
 						want := "stage s timed out after 500ms, proceeding degraded: 0/1 healthy; a: " + reason
 						if e, ok := logs.find(want); !ok || e.pri != 4 || e.msg != want {
 							t.Errorf("want the warning %q in %q", want, logs.messages())
 						}
-					case spec.Fail:
+					case config.Fail:
 						s.expect(t, "STATUS=failed: stage s timed out after 500ms: 0/1 healthy; a: "+reason)
 						if err := r.result(t); !errors.Is(err, ErrTimedOut) {
 							t.Fatalf("Run = %v, want ErrTimedOut", err)
@@ -163,7 +163,7 @@ func TestOpenedHook(t *testing.T) {
 		healthy bool
 		want    int32
 	}{
-		{spec.Block, true, 1}, {spec.Proceed, false, 1}, {spec.Block, false, 0}, {spec.Fail, false, 0},
+		{config.Block, true, 1}, {config.Proceed, false, 1}, {config.Block, false, 0}, {config.Fail, false, 0},
 	} {
 		t.Run(fmt.Sprint(tc.policy, "/healthy=", tc.healthy), func(t *testing.T) {
 			t.Parallel()

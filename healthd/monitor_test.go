@@ -2,6 +2,7 @@ package healthd
 
 import (
 	"fmt"
+	"github.com/bootstage/bootstage/config"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,7 +21,7 @@ func TestFlappingAfterReady(t *testing.T) {
 	leakCheck(t)
 	s, x := newNotifySocket(t), newTarget(t)
 	x.serveTCP()
-	r, logs := start(t, gate(spec.Block, 0, probe("a", "tcp", x.addr)), Options{})
+	r, logs := start(t, gate(config.Block, 0, probe("a", "tcp", x.addr)), Options{})
 	s.expect(t, "READY=1\nSTATUS=1/1 healthy")
 	for range 3 {
 		x.down()
@@ -54,7 +55,7 @@ func TestFlappingBeforeReady(t *testing.T) {
 	leakCheck(t)
 	s, a, b := newNotifySocket(t), newTarget(t), newTarget(t)
 	a.serveTCP()
-	r, _ := start(t, gate(spec.Block, 0, probe("a", "tcp", a.addr), probe("b", "tcp", b.addr)), Options{})
+	r, _ := start(t, gate(config.Block, 0, probe("a", "tcp", a.addr), probe("b", "tcp", b.addr)), Options{})
 	s.skipUntil(t, "STATUS=1/2 healthy; b: connection refused")
 	a.down()
 	s.expect(t, "STATUS=0/2 healthy; a: connection refused; b: connection refused")
@@ -72,7 +73,7 @@ func TestHangingDoesNotBlockOthers(t *testing.T) {
 	a.hang()
 	slow := probe("a", "http", "http://"+a.addr+"/")
 	slow.Timeout = time.Hour
-	r, _ := start(t, gate(spec.Block, 0, slow, probe("b", "tcp", b.addr)), Options{})
+	r, _ := start(t, gate(config.Block, 0, slow, probe("b", "tcp", b.addr)), Options{})
 	s.expect(t, "STATUS=0/2 healthy; a: checking; b: connection refused")
 	b.serveTCP()
 	s.expect(t, "STATUS=1/2 healthy; a: checking")
@@ -86,9 +87,9 @@ func TestRestartOnUnhealthy(t *testing.T) {
 	s, x := newNotifySocket(t), newTarget(t)
 	x.serveTCP()
 	p := probe("a", "tcp", x.addr)
-	p.OnUnhealthy, p.Threshold = spec.Restart, 2
+	p.OnUnhealthy, p.Threshold = config.ActionRestart, 2
 	bus := &fakeBus{states: map[string]string{}}
-	r, logs := start(t, gate(spec.Block, 0, p), Options{Bus: bus, RestartBurst: 2, RestartWindow: time.Hour})
+	r, logs := start(t, gate(config.Block, 0, p), Options{Bus: bus, RestartBurst: 2, RestartWindow: time.Hour})
 	s.expect(t, "READY=1\nSTATUS=1/1 healthy")
 	x.down()
 	s.expect(t, "STATUS=0/1 healthy; a: connection refused")
@@ -110,9 +111,9 @@ func TestNoRestartWhenHealthy(t *testing.T) {
 	s, x := newNotifySocket(t), newTarget(t)
 	x.serveTCP()
 	p := probe("a", "tcp", x.addr)
-	p.OnUnhealthy, p.Threshold = spec.Restart, 1
+	p.OnUnhealthy, p.Threshold = config.ActionRestart, 1
 	bus := &fakeBus{states: map[string]string{}}
-	r, _ := start(t, gate(spec.Block, 0, p), Options{Bus: bus})
+	r, _ := start(t, gate(config.Block, 0, p), Options{Bus: bus})
 	s.expect(t, "READY=1\nSTATUS=1/1 healthy")
 	s.quiet(t, 200*time.Millisecond)
 	r.stop(t, s)
@@ -125,7 +126,7 @@ func TestSystemdCheck(t *testing.T) {
 	leakCheck(t)
 	s := newNotifySocket(t)
 	bus := &fakeBus{states: map[string]string{"a.service": "activating"}}
-	r, _ := start(t, gate(spec.Block, 0, probe("a", "systemd", ""), probe("b", "none", "")), Options{Bus: bus})
+	r, _ := start(t, gate(config.Block, 0, probe("a", "systemd", ""), probe("b", "none", "")), Options{Bus: bus})
 	s.skipUntil(t, "STATUS=1/2 healthy; a: unit is activating")
 	bus.set("a.service", "active")
 	s.expect(t, "READY=1\nSTATUS=2/2 healthy")
@@ -136,7 +137,7 @@ func TestSystemdCheck(t *testing.T) {
 
 func TestNoProbes(t *testing.T) {
 	s := newNotifySocket(t)
-	r, _ := start(t, gate(spec.Fail, time.Millisecond), Options{})
+	r, _ := start(t, gate(config.Fail, time.Millisecond), Options{})
 	s.expect(t, "READY=1\nSTATUS=0/0 healthy")
 	s.quiet(t, 50*time.Millisecond)
 	r.stop(t, s)
@@ -144,7 +145,7 @@ func TestNoProbes(t *testing.T) {
 
 func TestWatchdog(t *testing.T) {
 	s := newNotifySocket(t)
-	r, _ := start(t, gate(spec.Block, 0, probe("a", "none", "")), Options{Watchdog: 5 * time.Millisecond})
+	r, _ := start(t, gate(config.Block, 0, probe("a", "none", "")), Options{Watchdog: 5 * time.Millisecond})
 	s.skipUntil(t, "READY=1\nSTATUS=1/1 healthy")
 	s.skipUntil(t, "WATCHDOG=1")
 	s.skipUntil(t, "WATCHDOG=1")
@@ -176,7 +177,7 @@ func TestExecLate(t *testing.T) {
 	flag := filepath.Join(t.TempDir(), "up")
 	argv := script(t, `[ -z "$NOTIFY_SOCKET" ] || { echo "NOTIFY_SOCKET leaked"; exit 3; }
 [ -e "$1" ] || { echo "not up yet" >&2; exit 1; }`)
-	r, _ := start(t, gate(spec.Block, 0, execProbe(append(argv, flag))), Options{})
+	r, _ := start(t, gate(config.Block, 0, execProbe(append(argv, flag))), Options{})
 	s.expect(t, "STATUS=0/1 healthy; a: exit status 1: not up yet")
 	if err := os.WriteFile(flag, nil, 0o644); err != nil {
 		t.Fatal(err)
@@ -194,7 +195,7 @@ func TestExecHanging(t *testing.T) {
 	p := execProbe(append(argv, pids))
 	p.Timeout = hangTimeout
 	timeout := make(cue)
-	r, _ := start(t, gate(spec.Fail, stageTimeout, p), Options{stageTimer: timeout.timer})
+	r, _ := start(t, gate(config.Fail, stageTimeout, p), Options{stageTimer: timeout.timer})
 	s.expect(t, "STATUS=0/1 healthy; a: no answer within 100ms")
 	timeout.fire(t)
 	s.expect(t, "STATUS=failed: stage s timed out after 500ms: 0/1 healthy; a: no answer within 100ms")
@@ -256,7 +257,7 @@ func waitFor(t *testing.T, cond func() bool) {
 func TestNotifyFailureLoggedOnce(t *testing.T) {
 	sent := make(chan string, 100)
 	notify := func(s string) error { sent <- s; return fmt.Errorf("no socket") }
-	r, logs := start(t, gate(spec.Block, 0, probe("a", "none", "")), Options{Notify: notify, Watchdog: time.Millisecond})
+	r, logs := start(t, gate(config.Block, 0, probe("a", "none", "")), Options{Notify: notify, Watchdog: time.Millisecond})
 	for range 5 {
 		<-sent
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/bootstage/bootstage/config"
 	"time"
 
 	"github.com/coreos/go-systemd/v22/journal"
@@ -72,7 +73,7 @@ func attempt(ctx context.Context, c Checker, timeout time.Duration) error {
 // maybeRestart restarts p's unit over D-Bus once it failed Threshold times
 // in a row, at most RestartBurst times per RestartWindow.
 func (r *runner) maybeRestart(ctx context.Context, p *probeState) {
-	if p.OnUnhealthy != spec.Restart || p.fails < p.Threshold {
+	if p.OnUnhealthy != config.ActionRestart || p.fails < p.Threshold {
 		return
 	}
 	now := time.Now()

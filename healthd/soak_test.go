@@ -1,6 +1,7 @@
 package healthd
 
 import (
+	"github.com/bootstage/bootstage/config"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -9,7 +10,6 @@ import (
 
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
-	"github.com/bootstage/bootstage/healthd/spec"
 )
 
 // Many monitoring cycles of every network check, with targets going down
@@ -38,7 +38,7 @@ func TestNoLeakOverCycles(t *testing.T) {
 	up()
 	ex := execProbe([]string{"/bin/sh", "-c", `test -e "$0"`, flag})
 	ex.Component = "d"
-	g := gate(spec.Block, 0, probe("a", "tcp", tcp.addr), probe("b", "http", "http://"+web.addr+"/"),
+	g := gate(config.Block, 0, probe("a", "tcp", tcp.addr), probe("b", "http", "http://"+web.addr+"/"),
 		probe("c", "grpc", rpc.addr), ex)
 	// A cycle lasts about two intervals, the time the gate takes to see
 	// the targets go down and come back: a short interval makes the

@@ -36,22 +36,6 @@ const (
 	DefaultThreshold    = config.DefaultThreshold
 )
 
-// The words of the gate's command line, which are the configuration's.
-// They stand here only while healthd moves to config's names.
-const (
-	Block        = config.Block
-	Proceed      = config.Proceed
-	Fail         = config.Fail
-	CheckTCP     = config.CheckTCP
-	CheckGRPC    = config.CheckGRPC
-	CheckHTTP    = config.CheckHTTP
-	CheckHTTPS   = config.CheckHTTPS
-	CheckExec    = config.CheckExec
-	CheckSystemd = config.CheckSystemd
-	CheckNone    = config.CheckNone
-	Restart      = config.ActionRestart
-)
-
 // Gate is one stage's gate: what to probe and what to do when time runs out.
 type Gate struct {
 	Stage     string
@@ -127,7 +111,7 @@ func (g Gate) Validate() error {
 		return fmt.Errorf("--timeout %s: must not be negative", g.Timeout)
 	}
 	switch g.OnTimeout {
-	case Block, Proceed, Fail:
+	case config.Block, config.Proceed, config.Fail:
 	default:
 		return fmt.Errorf("--on-timeout %q: want block, proceed or fail", g.OnTimeout)
 	}
@@ -155,16 +139,16 @@ func (p Probe) Validate() error {
 	if err := p.validateTarget(); err != nil {
 		return err
 	}
-	if p.GRPCService != "" && p.Check != CheckGRPC {
+	if p.GRPCService != "" && p.Check != config.CheckGRPC {
 		return fmt.Errorf("--grpc-service is only for --check grpc")
 	}
-	if p.HTTPStatus != 0 && p.Check != CheckHTTP && p.Check != CheckHTTPS {
+	if p.HTTPStatus != 0 && p.Check != config.CheckHTTP && p.Check != config.CheckHTTPS {
 		return fmt.Errorf("--http-status is only for --check http or https")
 	}
 	if p.HTTPStatus != 0 && (p.HTTPStatus < 100 || p.HTTPStatus > 599) {
 		return fmt.Errorf("--http-status %d: want 100..599", p.HTTPStatus)
 	}
-	if (p.Check == CheckExec) != (len(p.Command) > 0) {
+	if (p.Check == config.CheckExec) != (len(p.Command) > 0) {
 		return fmt.Errorf("--command is required for --check exec and only for it")
 	}
 	if len(p.Command) > 0 && p.Command[0] == "" {
@@ -176,7 +160,7 @@ func (p Probe) Validate() error {
 	if p.Timeout <= 0 {
 		return fmt.Errorf("--probe-timeout %s: must be positive", p.Timeout)
 	}
-	if p.OnUnhealthy != "" && p.OnUnhealthy != Restart {
+	if p.OnUnhealthy != "" && p.OnUnhealthy != config.ActionRestart {
 		return fmt.Errorf("--on-unhealthy %q: want restart", p.OnUnhealthy)
 	}
 	if p.Threshold < 1 {
@@ -187,12 +171,12 @@ func (p Probe) Validate() error {
 
 func (p Probe) validateTarget() error {
 	switch p.Check {
-	case CheckTCP, CheckGRPC:
+	case config.CheckTCP, config.CheckGRPC:
 		if p.Target == "" {
 			return fmt.Errorf("--target HOST:PORT is required for --check %s", p.Check)
 		}
 		return validateHostPort(p.Target)
-	case CheckHTTP, CheckHTTPS:
+	case config.CheckHTTP, config.CheckHTTPS:
 		if p.Target == "" {
 			return fmt.Errorf("--target URL is required for --check %s", p.Check)
 		}
@@ -204,7 +188,7 @@ func (p Probe) validateTarget() error {
 			return fmt.Errorf("--target %q: want a %s://HOST[:PORT]/PATH URL", p.Target, p.Check)
 		}
 		return nil
-	case CheckExec, CheckSystemd, CheckNone:
+	case config.CheckExec, config.CheckSystemd, config.CheckNone:
 		if p.Target != "" {
 			return fmt.Errorf("--target is not used by --check %s", p.Check)
 		}

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"github.com/bootstage/bootstage/config"
 	"reflect"
 	"strings"
 	"testing"
@@ -9,16 +10,16 @@ import (
 
 // example is the gate of the grammar note, with every option used once.
 func example() Gate {
-	return Gate{Stage: "core", Timeout: 60 * time.Second, OnTimeout: Proceed, Probes: []Probe{
-		{Component: "metacrypt/api", Unit: "metacrypt-api.service", Check: CheckGRPC, Target: "127.0.0.1:18443",
+	return Gate{Stage: "core", Timeout: 60 * time.Second, OnTimeout: config.Proceed, Probes: []Probe{
+		{Component: "metacrypt/api", Unit: "metacrypt-api.service", Check: config.CheckGRPC, Target: "127.0.0.1:18443",
 			GRPCService: "metacrypt", Interval: 10 * time.Second, Timeout: 2 * time.Second, Threshold: 3},
-		{Component: "metacrypt/web", Unit: "metacrypt-web.service", Check: CheckHTTP, Target: "http://127.0.0.1:8080/healthz",
-			HTTPStatus: 200, Interval: 10 * time.Second, Timeout: 2 * time.Second, OnUnhealthy: Restart, Threshold: 3},
-		{Component: "dns", Unit: "dns.service", Check: CheckExec, Command: []string{"/usr/bin/dig", "@127.0.0.1", "--probe", "a b"},
+		{Component: "metacrypt/web", Unit: "metacrypt-web.service", Check: config.CheckHTTP, Target: "http://127.0.0.1:8080/healthz",
+			HTTPStatus: 200, Interval: 10 * time.Second, Timeout: 2 * time.Second, OnUnhealthy: config.ActionRestart, Threshold: 3},
+		{Component: "dns", Unit: "dns.service", Check: config.CheckExec, Command: []string{"/usr/bin/dig", "@127.0.0.1", "--probe", "a b"},
 			Interval: 10 * time.Second, Timeout: 2 * time.Second, Threshold: 3},
-		{Component: "identity", Unit: "identity.service", Check: CheckSystemd, Interval: 1500 * time.Millisecond,
+		{Component: "identity", Unit: "identity.service", Check: config.CheckSystemd, Interval: 1500 * time.Millisecond,
 			Timeout: 2 * time.Second, Threshold: 5},
-		{Component: "misc/x", Unit: "misc-x.service", Check: CheckNone, Interval: 10 * time.Second, Timeout: 2 * time.Second, Threshold: 3},
+		{Component: "misc/x", Unit: "misc-x.service", Check: config.CheckNone, Interval: 10 * time.Second, Timeout: 2 * time.Second, Threshold: 3},
 	}}
 }
 
@@ -62,8 +63,8 @@ func TestParseDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Gate{Stage: "s", Timeout: DefaultTimeout, OnTimeout: Proceed, Probes: []Probe{{Component: "a", Unit: "a.service",
-		Check: CheckTCP, Target: "[::1]:80", Interval: DefaultInterval, Timeout: DefaultProbeTimeout, Threshold: DefaultThreshold}}}
+	want := Gate{Stage: "s", Timeout: DefaultTimeout, OnTimeout: config.Proceed, Probes: []Probe{{Component: "a", Unit: "a.service",
+		Check: config.CheckTCP, Target: "[::1]:80", Interval: DefaultInterval, Timeout: DefaultProbeTimeout, Threshold: DefaultThreshold}}}
 	if !reflect.DeepEqual(g, want) {
 		t.Fatalf("got %+v", g)
 	}
