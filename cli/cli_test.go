@@ -33,6 +33,9 @@ type testEnv struct {
 	ran      [][]string
 }
 
+// The cli tests do not call t.Parallel: urfave/cli/v2 applies its
+// package-level HelpFlag to every command's flag set, a data race under
+// -race when two apps run at once.
 func newTestEnv(t *testing.T, sd *fakeSystemd) *testEnv {
 	te := &testEnv{vars: map[string]string{}}
 	host := testHost

@@ -3,6 +3,7 @@ package config
 import "testing"
 
 func TestClosest(t *testing.T) {
+	t.Parallel()
 	known := []string{"foundation", "core", "management", "grpc", "tcp"}
 	for name, want := range map[string]string{"cor": "core", "foundaton": "foundation", "Core": "core",
 		"mgmt": "", "x": "", "managment": "management", "grcp": "grpc"} {

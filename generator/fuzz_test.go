@@ -358,6 +358,7 @@ func containsRun(argv, run []string) bool {
 // TestHostileSeed makes sure the hostile seed is a valid service, so that
 // FuzzGenerate holds real units, not stand-ins, to their configuration.
 func TestHostileSeed(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	stages, err := os.ReadFile("../contrib/examples/three-stage/stages.toml")
 	if err != nil {

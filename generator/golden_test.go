@@ -74,6 +74,7 @@ func render(t *testing.T, c goldenCase) map[string][]byte {
 }
 
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	for _, c := range goldenCases(t) {
 		t.Run(c.name, func(t *testing.T) {
 			got := render(t, c)
@@ -97,6 +98,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestDeterministic(t *testing.T) {
+	t.Parallel()
 	for _, c := range goldenCases(t) {
 		a, b := render(t, c), render(t, c)
 		for _, name := range union(a, b) {
@@ -111,6 +113,7 @@ func TestDeterministic(t *testing.T) {
 // each component unit as soon as it is built and drops it, puts exactly
 // the files of Generate's output on disk, links included.
 func TestGenerateInto(t *testing.T) {
+	t.Parallel()
 	for _, c := range goldenCases(t) {
 		t.Run(c.name, func(t *testing.T) {
 			opts := Options{ConfigPath: []string{c.dir}, Hostname: "node1", Host: &goldenHost}
@@ -247,6 +250,7 @@ const maxGateExposure = 2.0
 // the gates that use the system bus (as root without capabilities)
 // included.
 func TestGateSecurity(t *testing.T) {
+	t.Parallel()
 	analyze, err := exec.LookPath("systemd-analyze")
 	if err != nil {
 		skipUnlessCI(t, "systemd-analyze is not installed")

@@ -15,6 +15,7 @@ import (
 // O_TMPFILE. Each leaves exactly the content, mode 0644 under the umask,
 // and no temporary file behind.
 func TestWriteFile(t *testing.T) {
+	t.Parallel()
 	defer noTmpfile.Store(noTmpfile.Load())
 	for _, tc := range []struct {
 		name     string

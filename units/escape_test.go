@@ -40,6 +40,7 @@ func needSystemdEscape(t testing.TB) {
 }
 
 func TestEscapeMatchesSystemdEscape(t *testing.T) {
+	t.Parallel()
 	needSystemdEscape(t)
 	for _, s := range hostileNames {
 		if got, want := units.Escape(s), realEscape(t, s); got != want {
@@ -50,6 +51,7 @@ func TestEscapeMatchesSystemdEscape(t *testing.T) {
 
 // TestEscapeTab pins the case go-systemd gets wrong, without the binary.
 func TestEscapeTab(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"a\tb": `a\x09b`, ".x": `\x2ex`, "x.y": "x.y", "a/b": "a-b", "a-b": `a\x2db`,
 		"é": `\xc3\xa9`, `a\b`: `a\x5cb`, "": "",
@@ -114,6 +116,7 @@ func unescape(t *testing.T, s string) string {
 }
 
 func TestUnitNames(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name string
 		fn   func() (string, error)
@@ -140,6 +143,7 @@ func TestUnitNames(t *testing.T) {
 
 // TestNameLimit checks the 255-byte limit at its edge, escaping counted.
 func TestNameLimit(t *testing.T) {
+	t.Parallel()
 	ok := strings.Repeat("a", units.MaxNameLen-len(".service"))
 	if n, err := units.ServiceName(ok, ""); err != nil || len(n) != units.MaxNameLen {
 		t.Errorf("ServiceName of %d bytes: %q, %v", len(ok), n, err)

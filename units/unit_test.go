@@ -47,6 +47,7 @@ func sameAsModel(t testing.TB, f *units.File, _ *unitstest.Unit) {
 }
 
 func TestExecRoundTrip(t *testing.T) {
+	t.Parallel()
 	f := units.NewFile("x.service")
 	s := f.Section("Service")
 	argv := append([]string{"/bin/echo"}, hostileArgs...)
@@ -64,6 +65,7 @@ func TestExecRoundTrip(t *testing.T) {
 }
 
 func TestExecRefuses(t *testing.T) {
+	t.Parallel()
 	for name, argv := range map[string][]string{
 		"newline":       {"/bin/echo", "a\nb"},
 		"carriage ret.": {"/bin/echo", "a\rb"},
@@ -80,6 +82,7 @@ func TestExecRefuses(t *testing.T) {
 }
 
 func TestSpecifiers(t *testing.T) {
+	t.Parallel()
 	f := units.NewFile("x.service")
 	f.Section("Service").Exec("ExecStart", "", []string{"/bin/podman", units.Specifiers("--cidfile=%t/%N.cid"), "100%", units.Specifiers("$x %n")})
 	v := render(t, f).Entries[0].Value
@@ -97,6 +100,7 @@ func TestSpecifiers(t *testing.T) {
 }
 
 func TestText(t *testing.T) {
+	t.Parallel()
 	for _, in := range []string{"50% of $HOME", `a "quoted" 'x'`, `back\slash`, "semi;colon", "#hash", "%%", "tab\tin"} {
 		f := units.NewFile("x.service")
 		f.Section("Unit").Text("Description", in)
@@ -120,6 +124,7 @@ func TestText(t *testing.T) {
 // TestTextSurroundingBlanks: systemd strips blanks around a value, so a
 // Text value that starts or ends with one does not come back.
 func TestTextSurroundingBlanks(t *testing.T) {
+	t.Parallel()
 	for _, in := range []string{" lead", "trail ", "\ttab"} {
 		f := units.NewFile("x.service")
 		f.Section("Service").Text("ReadWritePaths", in)
@@ -134,6 +139,7 @@ func TestTextSurroundingBlanks(t *testing.T) {
 }
 
 func TestEnv(t *testing.T) {
+	t.Parallel()
 	for _, v := range append([]string{"x y", `a\b"c`, "100%", "$HOME", "é"}, hostileArgs...) {
 		f := units.NewFile("x.service")
 		f.Section("Service").Env("NAME_1", v)
@@ -161,6 +167,7 @@ func TestEnv(t *testing.T) {
 }
 
 func TestNames(t *testing.T) {
+	t.Parallel()
 	f := units.NewFile("x.target")
 	u := f.Section("Unit")
 	u.Names("Wants", "a.service", `b\x2fc.service`, "bootstage-core.target")
@@ -180,6 +187,7 @@ func TestNames(t *testing.T) {
 }
 
 func TestLiteralAndHeader(t *testing.T) {
+	t.Parallel()
 	f := units.NewFile("x.service", "from /etc/x\n[Service]\nExecStart=/bin/evil", "second line\r")
 	s := f.Section("Service")
 	s.Literal("Environment", "PODMAN_SYSTEMD_UNIT=%n")
@@ -198,6 +206,7 @@ func TestLiteralAndHeader(t *testing.T) {
 
 // TestDeterministic: the same calls give the same bytes.
 func TestDeterministic(t *testing.T) {
+	t.Parallel()
 	build := func() []byte {
 		f := units.NewFile("x.service", "h")
 		f.Section("Unit").Text("Description", "d")
@@ -263,6 +272,7 @@ func FuzzText(f *testing.F) {
 // TestVerify has systemd itself load units written with every hostile
 // value: `systemd-analyze verify` must load them with no complaint.
 func TestVerify(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("systemd-analyze"); err != nil {
 		t.Skip("systemd-analyze is not installed")
 	}
@@ -313,6 +323,7 @@ func TestVerify(t *testing.T) {
 // such a byte must refuse it; Exec writes it as \xNN, which systemd reads
 // back to the byte.
 func TestNonUTF8(t *testing.T) {
+	t.Parallel()
 	for name, set := range map[string]func(*units.Section){
 		"Text":    func(s *units.Section) { s.Text("Description", "a\xffb") },
 		"Env":     func(s *units.Section) { s.Env("A", "a\xffb") },

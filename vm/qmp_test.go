@@ -133,6 +133,7 @@ func (v *vm) exit(t *testing.T, timeout time.Duration) int {
 }
 
 func TestStatusRunning(t *testing.T) {
+	t.Parallel()
 	v := startVM(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -148,6 +149,7 @@ func TestStatusRunning(t *testing.T) {
 // A guest that ignores the power button (here: no guest at all) is ended by
 // quit once the timeout has passed, and qemu exits 0.
 func TestStopIgnoredPowerdownQuits(t *testing.T) {
+	t.Parallel()
 	v := startVM(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -166,6 +168,7 @@ func TestStopIgnoredPowerdownQuits(t *testing.T) {
 // A guest that honours ACPI power down shuts down within the timeout, and
 // qemu exits 0: the clean path of `systemctl stop`.
 func TestStopPowersDownGuest(t *testing.T) {
+	t.Parallel()
 	dir := os.Getenv("BOOTSTAGE_QEMU_GUEST")
 	if dir == "" {
 		t.Skip("BOOTSTAGE_QEMU_GUEST is not set: build the guest with testdata/mkguest.sh DIR (needs apt) and set it to DIR")
@@ -192,6 +195,7 @@ func TestStopPowersDownGuest(t *testing.T) {
 }
 
 func TestStopNotRunning(t *testing.T) {
+	t.Parallel()
 	res, err := Stop(context.Background(), filepath.Join(t.TempDir(), "qmp.sock"), time.Second)
 	if err != nil || !res.NotRunning {
 		t.Errorf("Stop on a missing socket = %+v, %v; want NotRunning, nil", res, err)
@@ -204,6 +208,7 @@ func TestStopNotRunning(t *testing.T) {
 // QMP serves one client at a time; a second one must give up with ctx
 // rather than hang.
 func TestStatusBusySocketHonoursContext(t *testing.T) {
+	t.Parallel()
 	v := startVM(t)
 	ctx := context.Background()
 	first, err := dial(ctx, v.socket)
@@ -220,6 +225,7 @@ func TestStatusBusySocketHonoursContext(t *testing.T) {
 
 // qemu exits 0 on SIGTERM too, so systemd's fallback kill is no failure.
 func TestSIGTERMExitsZero(t *testing.T) {
+	t.Parallel()
 	v := startVM(t)
 	// Once QMP answers, qemu's main loop (and its signal handling) runs.
 	if _, err := Status(context.Background(), v.socket); err != nil {

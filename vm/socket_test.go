@@ -7,6 +7,7 @@ import (
 )
 
 func TestSocketFor(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		"/run/x/qmp.sock":        "/run/x/qmp.sock",
 		"metacrypt/vm":           "/run/bootstage/vm/metacrypt-vm/qmp.sock",

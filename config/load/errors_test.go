@@ -272,6 +272,7 @@ ports = ["1:1"]`,
 }
 
 func TestValidationErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range errorCases {
 		t.Run(tc.name, func(t *testing.T) {
 			files := map[string]string{}
@@ -290,6 +291,7 @@ func TestValidationErrors(t *testing.T) {
 }
 
 func TestInvalidFileName(t *testing.T) {
+	t.Parallel()
 	dir := writeTree(t, map[string]string{"services/a b.toml": "[[components]]\nimage = \"x\"\n"})
 	got := problemLines(t, dir)
 	want := `services/a b.toml: invalid service name "a b" (letters, digits, and . _ - @ :, starting with a letter or digit: rename the file)`
@@ -299,6 +301,7 @@ func TestInvalidFileName(t *testing.T) {
 }
 
 func TestAllProblemsAtOnce(t *testing.T) {
+	t.Parallel()
 	dir := writeTree(t, map[string]string{"services/svc.toml": `
 nodse = 1
 [[components]]

@@ -30,6 +30,7 @@ func serviceNames(tree *config.Tree) []string {
 const podmanService = "[[components]]\nimage = \"x\"\nports = [\"127.0.0.1:1:1\"]\n"
 
 func TestSearchPathHiding(t *testing.T) {
+	t.Parallel()
 	etc := writeTree(t, map[string]string{"services/a.toml": podmanService})
 	run := writeTree(t, map[string]string{"services/b.toml": podmanService})
 	lib := writeTree(t, map[string]string{
@@ -47,6 +48,7 @@ func TestSearchPathHiding(t *testing.T) {
 }
 
 func TestMaskWithDevNull(t *testing.T) {
+	t.Parallel()
 	etc := t.TempDir()
 	os.MkdirAll(filepath.Join(etc, "services"), 0o755)
 	if err := os.Symlink("/dev/null", filepath.Join(etc, "services", "a.toml")); err != nil {
@@ -59,6 +61,7 @@ func TestMaskWithDevNull(t *testing.T) {
 }
 
 func TestStagesTomlFromHighestDirectory(t *testing.T) {
+	t.Parallel()
 	etc := writeTree(t, map[string]string{"stages.toml": "[[stage]]\nname = \"mine\"\n"})
 	lib := writeTree(t, map[string]string{"stages.toml": "[[stage]]\nname = \"vendor\"\n"})
 	tree := mustLoad(t, "n", etc, lib)
@@ -79,6 +82,7 @@ func TestConfigPathEnvironment(t *testing.T) {
 }
 
 func TestNodesSelectThisHost(t *testing.T) {
+	t.Parallel()
 	dir := writeTree(t, map[string]string{
 		"services/here.toml":  "nodes = [\"rift\", \"vade\"]\n" + podmanService,
 		"services/there.toml": "nodes = [\"orion\"]\n" + podmanService,
@@ -95,6 +99,7 @@ func TestNodesSelectThisHost(t *testing.T) {
 }
 
 func TestDefaultStageWithoutStagesToml(t *testing.T) {
+	t.Parallel()
 	tree := mustLoad(t, "n", writeTree(t, map[string]string{"services/a.toml": podmanService}))
 	st := tree.Stages[0]
 	if len(tree.Stages) != 1 || st.Name != "default" || st.OnTimeout != config.Proceed || st.Timeout != 60*time.Second {
@@ -106,6 +111,7 @@ func TestDefaultStageWithoutStagesToml(t *testing.T) {
 }
 
 func TestStagesListingServices(t *testing.T) {
+	t.Parallel()
 	dir := writeTree(t, map[string]string{
 		"stages.toml": `
 [[stage]]
@@ -135,6 +141,7 @@ timeout = 30
 }
 
 func TestComponentDefaultsAndForms(t *testing.T) {
+	t.Parallel()
 	dir := writeTree(t, map[string]string{
 		"services/svc.toml": `
 [[components]]
@@ -179,6 +186,7 @@ health.check = "none"
 }
 
 func TestBrokenFileCostsOnlyItself(t *testing.T) {
+	t.Parallel()
 	dir := writeTree(t, map[string]string{
 		"stages.toml":        "[[stage]]\nname = \"a\"\n[[stage]]\nname = \"b\"\n",
 		"services/good.toml": "stage = \"a\"\n" + podmanService,
@@ -198,6 +206,7 @@ func TestBrokenFileCostsOnlyItself(t *testing.T) {
 }
 
 func TestPortRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, spec := range []string{"80", "8080:80", ":80", "127.0.0.1:18443:8443", "127.0.0.1::80", "[::1]:8080:80", "53:53/udp"} {
 		p, err := config.ParsePort(spec)
 		if err != nil {

@@ -6,6 +6,7 @@ import "testing"
 // after multi-line strings holding brackets, in inline tables, in nested
 // and multi-line arrays, behind quoted and dotted keys.
 func TestLocator(t *testing.T) {
+	t.Parallel()
 	src := `# comment [not a table]
 name = """a [b] = c
 """

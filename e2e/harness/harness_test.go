@@ -32,6 +32,7 @@ ExecStopPost=/usr/bin/podman rm -f --ignore -t 10 --cidfile=%t/%N.cid
 `
 
 func TestMachineRunsPodmanUnit(t *testing.T) {
+	t.Parallel()
 	m := harness.Boot(t, harness.Options{})
 	tree := t.TempDir()
 	os.Chmod(tree, 0o755)
@@ -74,6 +75,7 @@ func TestMachineRunsPodmanUnit(t *testing.T) {
 
 // Each machine starts from the cached root: what one wrote is gone in the next.
 func TestMachinesAreThrowaway(t *testing.T) {
+	t.Parallel()
 	for i := range 2 {
 		m := harness.Boot(t, harness.Options{Hostname: fmt.Sprintf("throwaway%d", i), NoImage: true})
 		if out, err := m.Run("test", "-e", "/etc/left-behind"); err == nil {
@@ -91,6 +93,7 @@ func TestMachinesAreThrowaway(t *testing.T) {
 
 // The qemu fixture boots under TCG and serves HTTP through a user-net hostfwd.
 func TestGuestFixture(t *testing.T) {
+	t.Parallel()
 	m := harness.Boot(t, harness.Options{NoImage: true})
 	m.MustRun("systemd-run", "--unit=guest", "--", "qemu-system-x86_64", "-machine", "q35", "-accel", "tcg",
 		"-m", "256", "-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio",

@@ -32,6 +32,7 @@ func flatten(groups [][]string) []string {
 }
 
 func TestRoundTrip(t *testing.T) {
+	t.Parallel()
 	g := example()
 	groups := g.Args()
 	if groups[0][0] != "gate" || len(groups) != len(g.Probes)+1 {
@@ -47,6 +48,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestArgsExactWords(t *testing.T) {
+	t.Parallel()
 	want := []string{"--probe", "metacrypt/web", "--unit", "metacrypt-web.service", "--check", "http",
 		"--target", "http://127.0.0.1:8080/healthz", "--http-status", "200", "--interval", "10s",
 		"--probe-timeout", "2s", "--on-unhealthy", "restart", "--unhealthy-threshold", "3"}
@@ -59,6 +61,7 @@ func TestArgsExactWords(t *testing.T) {
 }
 
 func TestParseDefaults(t *testing.T) {
+	t.Parallel()
 	g, err := Parse(strings.Fields("--stage s --probe a --unit a.service --check tcp --target [::1]:80"))
 	if err != nil {
 		t.Fatal(err)
@@ -74,6 +77,7 @@ func TestParseDefaults(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
+	t.Parallel()
 	const p = " --probe a --unit a.service"
 	for _, tc := range []struct{ args, want string }{
 		{"", "--stage is required"},

@@ -9,6 +9,7 @@ import (
 // TestSymlink makes a link in a missing directory, then replaces it, and
 // leaves no temporary link behind.
 func TestSymlink(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "wants", "bootstage.target")
 	for _, target := range []string{"../a.target", "../b.target"} {

@@ -6,6 +6,7 @@ import (
 )
 
 func TestForCallsEachIndexOnce(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{0, 1, 2, 7, 1000} {
 		counts := make([]atomic.Int32, n)
 		For(n, func(i int) { counts[i].Add(1) })

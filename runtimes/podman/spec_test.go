@@ -9,6 +9,7 @@ import (
 )
 
 func TestPublishSpec(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		p    config.Port
 		want string
@@ -34,6 +35,7 @@ func TestPublishSpec(t *testing.T) {
 }
 
 func TestVolumeSpec(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		v    config.Volume
 		want string
@@ -62,6 +64,7 @@ func podmanEntrypoint(s string) []string {
 }
 
 func TestEntrypointSpec(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		ep   []string
 		want string
@@ -84,6 +87,7 @@ func TestEntrypointSpec(t *testing.T) {
 }
 
 func TestContainerName(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ stem, want string }{
 		{"metacrypt-api", "metacrypt-api"},
 		{"dns", "dns"},

@@ -119,6 +119,7 @@ func render(t *testing.T, gc goldenCase, h runtimes.Host) *units.File {
 }
 
 func TestGoldenUnits(t *testing.T) {
+	t.Parallel()
 	for _, gc := range goldenCases {
 		t.Run(gc.name, func(t *testing.T) {
 			got := render(t, gc, host).Bytes()
@@ -142,6 +143,7 @@ func TestGoldenUnits(t *testing.T) {
 // The accel modes differ where they must, and auto resolves through
 // Host.KVM only.
 func TestAccelModes(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{"kernel-tcg": "tcg", "auto-tcg": "tcg", "kernel-kvm": "kvm", "auto-kvm": "kvm"}
 	for _, gc := range goldenCases {
 		want, ok := cases[gc.name]
@@ -208,6 +210,7 @@ func systemdAnalyze(t *testing.T) string {
 // Every golden unit passes systemd-analyze verify and rates an exposure of
 // maxExposure or lower.
 func TestUnitsVerifyAndSecurity(t *testing.T) {
+	t.Parallel()
 	sa := systemdAnalyze(t)
 	h := fakeTools(t)
 	for _, gc := range goldenCases {

@@ -9,6 +9,7 @@ import (
 )
 
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	ok := func() *config.Component { c := kernelVM(); return c }
 	cases := []struct {
 		name   string
@@ -60,6 +61,7 @@ func TestValidate(t *testing.T) {
 // Names that need systemd escapes get a hashed folder: no backslash or
 // comma may reach RuntimeDirectory= or a qemu option.
 func TestRuntimeDirIsPlain(t *testing.T) {
+	t.Parallel()
 	for _, unit := range []string{"a-b.service", `a\x2cb.service`, `x\x20y`} {
 		d := RuntimeDir(unit)
 		if strings.ContainsAny(d, `\, /`) || d == "" {

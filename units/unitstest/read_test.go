@@ -10,6 +10,7 @@ import (
 )
 
 func TestParse(t *testing.T) {
+	t.Parallel()
 	text := "# head \\\n[Unit]\nDescription= a b \\\n# a comment inside is skipped\n   c\r\n; other comment\nAfter=x\\\\\n[Service]\rExecStart=/bin/x \\\n  y\n"
 	u, err := Parse(text)
 	if err != nil {
@@ -31,6 +32,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestDecodeExec(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string][]string{
 		`/bin/a "b c" d'e f'g`:      {"/bin/a", "b c", "de fg"},
 		`-/bin/a "" \x41 "\t" '\''`: {"/bin/a", "", "A", "\t", "'"},
@@ -55,6 +57,7 @@ func TestDecodeExec(t *testing.T) {
 // decoder reads the value. (Cases where the decoder is stricter on purpose,
 // "$VAR" and ";", are left out.)
 func TestAgreesWithSystemd(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("systemd-analyze"); err != nil {
 		t.Skip("systemd-analyze is not installed")
 	}
