@@ -74,7 +74,11 @@ func TestBrokenStagesFailsTheTarget(t *testing.T) {
 		!strings.Contains(out, "A dependency job for bootstage.target failed") {
 		t.Errorf("systemctl start bootstage.target: %v, want a failed dependency:\n%s", err, out)
 	}
-	out, err := m.Run("bootstage", "status")
+	out, err := m.Run("bootstage", "up")
+	if err == nil || !strings.Contains(out, brokenStagesProblem) || !strings.Contains(out, "bootstage: starting bootstage.target failed: bootstage-stages.service failed") {
+		t.Errorf("bootstage up: %v, want exit 1 naming bootstage-stages.service and %q:\n%s", err, brokenStagesProblem, out)
+	}
+	out, err = m.Run("bootstage", "status")
 	want := "no stage runs: /etc/bootstage/stages.toml is invalid, so bootstage.target fails (bootstage-stages.service says why)\n"
 	if err == nil || !strings.Contains(out, want) {
 		t.Errorf("bootstage status: %v, want exit 1 and %q:\n%s", err, want, out)
@@ -101,6 +105,12 @@ func TestEmptyConfigStartsNothing(t *testing.T) {
 		t.Errorf("generated for an empty config:\n%s", got)
 	}
 	m.MustRun("systemctl", "start", "bootstage.target")
+	if out := m.MustRun("bootstage", "up"); !strings.Contains(out, "bootstage.target active after") {
+		t.Errorf("bootstage up:\n%s", out)
+	}
+	if got, want := m.MustRun("bootstage", "status"), "no stage: no service runs on this node\n"; got != want {
+		t.Errorf("bootstage status: %q, want %q", got, want)
+	}
 	if got, want := m.MustRun("bootstage", "validate"), "ok: 1 stage(s), 0 service(s), 0 component(s); nothing runs on this node: bootstage.target starts nothing\n"; got != want {
 		t.Errorf("bootstage validate: %q, want %q", got, want)
 	}
