@@ -51,8 +51,8 @@ golden:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-## demo: the main job on the three-stage example in a throwaway systemd (root)
-demo:
+## demo: the main job on the three-stage example in a throwaway systemd (root; installs what it needs, as check does)
+demo: deps
 	$(GO) run ./e2e/demo $(if $(EXAMPLE),-example $(EXAMPLE))
 
 clean-e2e-cache:

@@ -6,15 +6,17 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/bootstage/bootstage/config"
+	"github.com/bootstage/bootstage/config/load"
 	"github.com/bootstage/bootstage/generator"
 )
 
@@ -101,17 +103,79 @@ func configFlag() ucli.Flag {
 	}
 }
 
-// configDirs is --config-path as a list; nil means the default search.
+// configDirs is --config-path as a list: nil when the flag is not given,
+// empty (not nil) when it is given but names no directory, which
+// configPath refuses: `-C "$DIR"` with DIR unset must not read
+// /etc/bootstage instead.
 func configDirs(c *ucli.Context) []string {
-	p := c.String("config-path")
-	if p == "" {
+	if !c.IsSet("config-path") {
 		return nil
 	}
-	return filepath.SplitList(p)
+	return append([]string{}, load.SplitPath(c.String("config-path"))...)
 }
 
-// generate runs the generator as the real one runs, on dirs.
-func (a *app) generate(dirs []string) (*generator.Output, error) {
+// configPath is where the config is read from: flagDirs (--config-path)
+// when given, else BOOTSTAGE_CONFIG_PATH when set, else the search path.
+// Every directory the user named must be one; in the search path any may
+// be missing, as on most machines some are. from says what named them,
+// "" for the search path.
+func (a *app) configPath(flagDirs []string) (dirs []string, from string, err error) {
+	switch {
+	case flagDirs != nil:
+		dirs, from = flagDirs, "--config-path"
+	case a.env.Getenv(load.ConfigPathEnv) != "":
+		dirs, from = load.SplitPath(a.env.Getenv(load.ConfigPathEnv)), load.ConfigPathEnv
+	default:
+		return a.searchPath(), "", nil
+	}
+	if len(dirs) == 0 {
+		return nil, from, fail(ExitError, "%s names no directory", from)
+	}
+	for _, d := range dirs {
+		if err := configDir(d, from); err != nil {
+			return nil, from, err
+		}
+	}
+	return dirs, from, nil
+}
+
+// searchPath is the default search path of this environment.
+func (a *app) searchPath() []string {
+	if a.env.SearchPath != nil {
+		return a.env.SearchPath
+	}
+	return load.DefaultSearchPath
+}
+
+// configDir says in one line why d, named by from, is not a config
+// directory; nil when it is one.
+func configDir(d, from string) error {
+	fi, err := os.Stat(d)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fail(ExitError, "%s: no such config directory (from %s)", d, from)
+	case errors.Is(err, fs.ErrPermission):
+		return fail(ExitPermission, "%s: permission denied (from %s)", d, from)
+	case err != nil:
+		return fail(ExitError, "%s: %v (from %s)", d, errors.Unwrap(err), from)
+	case !fi.IsDir():
+		return fail(ExitError, "%s: not a directory (from %s, which names directories holding stages.toml and services/)", d, from)
+	}
+	return nil
+}
+
+// generate runs the generator as the real one runs, on the config path
+// (see configPath) that flagDirs and the environment give.
+func (a *app) generate(flagDirs []string) (*generator.Output, error) {
+	dirs, _, err := a.configPath(flagDirs)
+	if err != nil {
+		return nil, err
+	}
+	return a.generateIn(dirs)
+}
+
+// generateIn runs the generator on the config directories dirs.
+func (a *app) generateIn(dirs []string) (*generator.Output, error) {
 	out, err := a.env.Generate(generator.Options{ConfigPath: dirs, Hostname: a.env.Hostname, Host: a.env.Host})
 	if err != nil {
 		return nil, fmt.Errorf("reading the config: %w", err)

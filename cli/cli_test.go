@@ -143,6 +143,11 @@ func TestGoldenOffline(t *testing.T) {
 		{"unknown_stage", []string{"up", "-C", "testdata/stack", "cor"}, 2},
 		{"unknown_component", []string{"logs", "-C", "testdata/stack", "web/apy"}, 2},
 		{"plan_no_live", []string{"plan", "-C", "testdata/stack"}, 2},
+		{"validate_bad_stages", []string{"validate", "-C", "testdata/bad-stages"}, 1},
+		{"status_bad_stages", []string{"status", "-C", "testdata/bad-stages"}, 1},
+		{"status_bad_stages_json", []string{"status", "--json", "-C", "testdata/bad-stages"}, 1},
+		{"validate_no_service", []string{"validate", "-C", "testdata/no-service"}, 0},
+		{"status_no_service", []string{"status", "-C", "testdata/no-service"}, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -18,7 +18,9 @@ func (a *app) validateCommand() *ucli.Command {
 		UsageText: "bootstage validate [--config-path DIRS]",
 		Description: "Reads stages.toml and services/*.toml as the generator does and prints every\n" +
 			"problem, one per line, as FILE:LINE:COLUMN: MESSAGE (a hint follows where one helps).\n" +
-			"Exit 0 when the config is clean, 1 when it has problems, 2 when it cannot be read.",
+			"Exit 0 when the config is clean, 1 when it has problems, 2 when it cannot be read:\n" +
+			"a directory named by --config-path or BOOTSTAGE_CONFIG_PATH that does not exist,\n" +
+			"or no directory of the search path at all.",
 		Flags:  []ucli.Flag{configFlag()},
 		Action: func(c *ucli.Context) error { return a.validate(configDirs(c)) },
 	}
@@ -122,7 +124,8 @@ func (a *app) statusCommand() *ucli.Command {
 			"text) and each component's unit: state, since when, and health as the gate reports\n" +
 			"it. --json prints the same for scripts (states in systemd's words, as systemctl show).\n" +
 			"Exit 0 when every stage shown is open and no component is failed or unhealthy,\n" +
-			"1 otherwise, 2 on error, 3 when systemd is unreachable.",
+			"1 otherwise (an invalid stages.toml, where no stage runs, included), 2 on error,\n" +
+			"3 when systemd is unreachable.",
 		Flags: []ucli.Flag{
 			&ucli.BoolFlag{Name: "json", Usage: "print JSON"},
 			configFlag(),

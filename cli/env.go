@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/bootstage/bootstage/config/load"
 	"github.com/bootstage/bootstage/generator"
 	"github.com/bootstage/bootstage/runtimes"
 	"github.com/bootstage/bootstage/vm"
@@ -45,6 +46,9 @@ type Env struct {
 	VMStatus  func(ctx context.Context, socket string) (vm.VMStatus, error)
 	VMStop    func(ctx context.Context, socket string, timeout time.Duration) (vm.StopResult, error)
 	VMPrepare func(ctx context.Context, o vm.PrepareOptions) (string, error)
+	// SearchPath is the config search path when neither --config-path nor
+	// BOOTSTAGE_CONFIG_PATH names one; nil: load.DefaultSearchPath.
+	SearchPath []string
 	// Host and Hostname are passed to the generator; zero values: detected.
 	Host     *runtimes.Host
 	Hostname string
@@ -74,6 +78,7 @@ func DefaultEnv() *Env {
 		VMStop:        vm.Stop,
 		VMPrepare:     vm.Prepare,
 		Dial:          dialSystemd,
+		SearchPath:    load.DefaultSearchPath,
 		LiveDir:       "/run/systemd/generator",
 		SystemdRunDir: "/run/systemd/system",
 		PollInterval:  200 * time.Millisecond,

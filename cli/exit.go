@@ -19,7 +19,9 @@ const (
 	// stage not active or a component not healthy.
 	ExitFailure = 1
 	// ExitError: the command could not do its job: bad usage, unreadable
-	// config or directory, unknown name, a tool that is missing.
+	// config or directory, a config directory the user named that does not
+	// exist (or, for validate, no configuration at all), unknown name, a
+	// tool that is missing.
 	ExitError = 2
 	// ExitNoSystemd: systemd is not running here or D-Bus is unreachable.
 	ExitNoSystemd = 3
@@ -31,7 +33,8 @@ const exitCodesHelp = `EXIT CODES:
    0  success; nothing wrong found
    1  the answer is "no": validate found problems, plan found changes,
       up/down saw a unit fail, status found a stage down or a component unhealthy
-   2  error: bad usage, unreadable config, unknown name, missing tool
+   2  error: bad usage, a config directory that is missing or unreadable,
+      unknown name, missing tool
    3  systemd is not running here, or D-Bus is unreachable
    4  permission denied (most of up/down needs root)`
 

@@ -12,8 +12,9 @@ import (
 // order, each with its units and components. Every command that names
 // stages or components reads it.
 type stack struct {
-	Stages []*stageView
-	Broken []*config.Broken
+	Stages       []*stageView
+	Broken       []*config.Broken
+	BrokenStages *config.Broken // an invalid stages.toml: no stage runs
 }
 
 type stageView struct {
@@ -39,7 +40,7 @@ type componentView struct {
 // buildStack takes the stages, units and probes from what the generator
 // produced, so that every command shows what systemd runs.
 func buildStack(out *generator.Output) *stack {
-	st := &stack{Broken: out.Tree.Broken}
+	st := &stack{Broken: out.Tree.Broken, BrokenStages: out.Tree.BrokenStages}
 	for _, gs := range out.Stages {
 		sv := &stageView{Name: gs.Name, Target: gs.Target, Gate: gs.Gate, Timeout: gs.Timeout,
 			OnTimeout: string(gs.OnTimeout), Health: string(gs.Health)}

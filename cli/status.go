@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bootstage/bootstage/config"
+	"github.com/bootstage/bootstage/generator"
 )
 
 // status prints the state of stage name ("" = all stages).
@@ -16,6 +17,9 @@ func (a *app) status(ctx context.Context, dirs []string, name string, asJSON boo
 	st, err := a.stack(dirs)
 	if err != nil {
 		return err
+	}
+	if len(st.Stages) == 0 && name == "" {
+		return a.noStage(st, asJSON)
 	}
 	stages := st.Stages
 	if name != "" {
@@ -43,6 +47,28 @@ func (a *app) status(ctx context.Context, dirs []string, name string, asJSON boo
 		return errSilent(ExitFailure)
 	}
 	return err
+}
+
+// noStage is the status of a config that generates no stage: nothing to
+// ask systemd. That is fine when no service runs on this node, and a
+// failure when stages.toml is invalid, which fails bootstage.target.
+func (a *app) noStage(st *stack, asJSON bool) error {
+	if asJSON {
+		if err := writeStatusJSON(a.env.Stdout, &statusReport{Stages: []stageStatus{}}); err != nil {
+			return err
+		}
+	}
+	if st.BrokenStages == nil {
+		if !asJSON {
+			fmt.Fprintln(a.env.Stdout, "no stage: no service runs on this node")
+		}
+		return nil
+	}
+	if !asJSON {
+		fmt.Fprintf(a.env.Stdout, "no stage runs: %s is invalid, so %s fails (%s says why)\n",
+			relative(st.BrokenStages.Source), generator.MainTarget, generator.StagesUnit)
+	}
+	return errSilent(ExitFailure)
 }
 
 // statusReport is `bootstage status --json`: one entry per stage in boot

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/bootstage/bootstage/generator"
 )
 
 // allTarget is the target that wants every stage.
@@ -31,6 +33,11 @@ func (a *app) up(ctx context.Context, st *stack, o upOptions) error {
 	} else {
 		units = append(units, watched{label: allTarget, unit: allTarget, kind: "target"})
 	}
+	if st.BrokenStages != nil {
+		// bootstage.target requires it: its failure, and the problems it
+		// prints, are why the start fails.
+		units = append(units, watched{label: "stages.toml", unit: generator.StagesUnit, kind: "component"})
+	}
 	sd, w, err := a.watch(ctx, units, o.NoBlock)
 	if err != nil {
 		return err
@@ -45,7 +52,11 @@ func (a *app) up(ctx context.Context, st *stack, o upOptions) error {
 		fmt.Fprintf(out, "start of %s queued\n", target)
 		return nil
 	}
-	fmt.Fprintf(out, "starting %s (stages: %s)\n", target, strings.Join(namesOf(stages), ", "))
+	if len(stages) == 0 {
+		fmt.Fprintf(out, "starting %s (no stage)\n", target)
+	} else {
+		fmt.Fprintf(out, "starting %s (stages: %s)\n", target, strings.Join(namesOf(stages), ", "))
+	}
 	w.jobs = map[string]<-chan string{target: job}
 	return w.loop(ctx, o.Timeout, func() (bool, error) {
 		if u, ok := w.freshFailure(); ok {

@@ -1,20 +1,33 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/bootstage/bootstage/config"
+	"github.com/bootstage/bootstage/config/load"
 	"github.com/bootstage/bootstage/generator"
 )
 
-// validate prints every problem of the config and says whether it is clean.
-func (a *app) validate(dirs []string) error {
-	out, err := a.generate(dirs)
+// validate prints every problem of the config and says whether it is
+// clean. With no directory of the search path there is nothing to check,
+// and saying "ok" would hide a config put in the wrong place.
+func (a *app) validate(flagDirs []string) error {
+	dirs, from, err := a.configPath(flagDirs)
+	if err != nil {
+		return err
+	}
+	if from == "" && !anyExists(dirs) {
+		return fail(ExitError, "no configuration found in %s (put service files in %s/services, or name the config's directories with --config-path or %s)",
+			strings.Join(dirs, ", "), dirs[0], load.ConfigPathEnv)
+	}
+	out, err := a.generateIn(dirs)
 	if err != nil {
 		return err
 	}
@@ -30,20 +43,44 @@ func (a *app) validate(dirs []string) error {
 	if n := len(out.Tree.Skipped); n > 0 {
 		fmt.Fprintf(a.env.Stdout, "; %d service(s) not for this node", n)
 	}
+	if len(out.Stages) == 0 {
+		fmt.Fprintf(a.env.Stdout, "; nothing runs on this node: %s starts nothing", generator.MainTarget)
+	}
 	fmt.Fprintln(a.env.Stdout)
 	return nil
+}
+
+// anyExists reports whether any of dirs exists (or may: a directory that
+// cannot be looked at is for the loader to report).
+func anyExists(dirs []string) bool {
+	for _, d := range dirs {
+		if _, err := os.Stat(d); !errors.Is(err, fs.ErrNotExist) {
+			return true
+		}
+	}
+	return false
 }
 
 // writeProblems prints one problem per line, paths relative to the working
 // directory when below it, so editors and golden files read them alike.
 func writeProblems(w io.Writer, ps config.Problems) {
-	wd, _ := os.Getwd()
 	for _, p := range ps {
-		if rel, err := filepath.Rel(wd, p.File); err == nil && filepath.IsAbs(p.File) && !strings.HasPrefix(rel, "..") {
-			p.File = rel
-		}
+		p.File = relative(p.File)
 		fmt.Fprintln(w, p.Error())
 	}
+}
+
+// relative is file relative to the working directory when it is below it
+// (and that is not /, where etc/bootstage would read worse).
+func relative(file string) string {
+	wd, _ := os.Getwd()
+	if wd == "/" {
+		return file
+	}
+	if rel, err := filepath.Rel(wd, file); err == nil && filepath.IsAbs(file) && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return file
 }
 
 // generateCmd prints (dryRun) or writes (into dir) the generator's output.

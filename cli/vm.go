@@ -79,13 +79,17 @@ func (a *app) vmCommand() *ucli.Command {
 
 // vmSocket resolves the NAME argument: a socket path as it is, otherwise a
 // name checked against the config's QEMU components (with a did-you-mean)
-// when the config can be read.
+// when the config can be read. A config directory the user named must
+// exist all the same.
 func (a *app) vmSocket(c *ucli.Context) (string, string, error) {
 	if c.NArg() != 1 {
 		return "", "", fail(ExitError, "vm %s takes one SERVICE/COMPONENT, unit or socket", c.Command.Name)
 	}
 	name := c.Args().First()
 	if !strings.HasPrefix(name, "/") {
+		if _, _, err := a.configPath(configDirs(c)); err != nil {
+			return "", "", err
+		}
 		if vms, err := a.vmNames(c); err == nil && !knownVM(name, vms) {
 			var names []string
 			for _, v := range vms {

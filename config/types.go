@@ -11,6 +11,10 @@ type Tree struct {
 	Broken   []*Broken  // sorted by Name
 	// Skipped names services whose nodes= list excludes this host.
 	Skipped []string
+	// BrokenStages is stages.toml when it failed validation (Name is ""):
+	// then no service has a place in the boot order, so Stages is empty
+	// and every service is in Broken.
+	BrokenStages *Broken
 }
 
 // Stage is one boot stage, from stages.toml or the implicit "default".

@@ -67,7 +67,22 @@ func (st *Stage) probes() []spec.Probe {
 }
 
 func (b *builder) build() {
-	stages := b.out.Tree.Stages
+	tree := b.out.Tree
+	b.out.Links = append(b.out.Links, Link{Name: "multi-user.target.wants/" + MainTarget, Target: "../" + MainTarget})
+	if tree.BrokenStages == nil && len(tree.Services) == 0 && len(tree.Broken) == 0 {
+		// Nothing to run: no stage has anything to wait for, so no stage
+		// unit and no gate, only a bootstage.target that starts nothing.
+		b.out.Units = append(b.out.Units, emptyTarget())
+		return
+	}
+	var required []string
+	if tree.BrokenStages != nil {
+		// Claimed before the stand-ins of the services, which it outranks.
+		b.claim(StagesUnit, tree.BrokenStages.Source)
+		b.out.Units = append(b.out.Units, brokenStagesUnit(tree.BrokenStages))
+		required = append(required, StagesUnit)
+	}
+	stages := tree.Stages
 	// Stage units claim their names first: a service cannot take them.
 	for _, st := range stages {
 		b.claim(mustName(units.StageTarget(st.Name)), "stage "+st.Name)
@@ -82,14 +97,12 @@ func (b *builder) build() {
 		b.out.Stages[i] = b.stage(places[i], &jobs)
 	}
 	b.buildAll(jobs)
-	var all []string
 	for i := range stages {
 		gs := &b.out.Stages[i]
 		b.out.Units = append(b.out.Units, stageTarget(places[i].stage, gs), b.gate(places[i], gs))
-		all = append(all, gs.Target)
+		required = append(required, gs.Target)
 	}
-	b.out.Units = append(b.out.Units, mainTarget(all, b.brokenWithoutStage()))
-	b.out.Links = append(b.out.Links, Link{Name: "multi-user.target.wants/" + MainTarget, Target: "../" + MainTarget})
+	b.out.Units = append(b.out.Units, mainTarget(required, b.brokenWithoutStage()))
 }
 
 // job is one component unit to build.

@@ -27,18 +27,46 @@ func stageTarget(st *config.Stage, gs *Stage) *units.File {
 }
 
 // mainTarget is bootstage.target, which multi-user.target wants. It
-// requires and follows every stage target, so it is active exactly when
-// the whole stack is up, fails when a stage fails, and `systemctl start
-// bootstage.target` returns when the stack is up. broken are the failing
-// units of service files whose stage is unknown.
-func mainTarget(stages, broken []string) *units.File {
+// requires and follows every stage target (or, when stages.toml is
+// invalid, StagesUnit), so it is active exactly when the whole stack is
+// up, fails when a stage fails, and `systemctl start bootstage.target`
+// returns when the stack is up. broken are the failing units of service
+// files whose stage is unknown.
+func mainTarget(required, broken []string) *units.File {
 	f := units.NewFile(MainTarget, header("")...)
 	u := f.Section("Unit")
 	u.Text("Description", "bootstage: every stage of this node")
 	u.Literal("Documentation", "man:bootstage(1)")
-	u.Names("Requires", stages...)
-	u.Names("After", stages...)
+	u.Names("Requires", required...)
+	u.Names("After", required...)
 	u.Names("Wants", broken...)
+	return f
+}
+
+// emptyTarget is bootstage.target when no service runs on this node: it
+// starts nothing, so `systemctl start bootstage.target` succeeds at once
+// and says why in its description, and no gate watches nothing.
+func emptyTarget() *units.File {
+	f := units.NewFile(MainTarget, append(header(""),
+		"No service of the configuration runs on this node: this target starts nothing.")...)
+	u := f.Section("Unit")
+	u.Text("Description", "bootstage: no service on this node")
+	u.Literal("Documentation", "man:bootstage(1)")
+	return f
+}
+
+// StagesUnit stands in for an invalid stages.toml: bootstage.target
+// requires it, so the target fails instead of becoming active with
+// nothing running, and starting it prints the problems.
+const StagesUnit = "bootstage-stages.service"
+
+// brokenStagesUnit is StagesUnit for the invalid stages.toml br. Its
+// output also goes to bootstage.target's journal (journalctl -u and
+// systemctl status show lines of a root process that name the unit in
+// OBJECT_SYSTEMD_UNIT=), where the operator looks first.
+func brokenStagesUnit(br *config.Broken) *units.File {
+	f := brokenUnit(StagesUnit, "bootstage stages.toml", br.Source, br.Errors)
+	f.Section("Service").Literal("LogExtraFields", "OBJECT_SYSTEMD_UNIT="+MainTarget)
 	return f
 }
 

@@ -28,19 +28,29 @@ import (
 // name in a later one.
 var DefaultSearchPath = []string{"/etc/bootstage", "/run/bootstage", "/usr/local/lib/bootstage", "/usr/lib/bootstage"}
 
+// ConfigPathEnv names the environment variable that replaces the search
+// path: colon-separated directories, highest priority first.
+const ConfigPathEnv = "BOOTSTAGE_CONFIG_PATH"
+
 // SearchPath is BOOTSTAGE_CONFIG_PATH (colon-separated) when set, else
 // DefaultSearchPath.
 func SearchPath() []string {
-	if v := os.Getenv("BOOTSTAGE_CONFIG_PATH"); v != "" {
-		var dirs []string
-		for _, d := range strings.Split(v, ":") {
-			if d != "" {
-				dirs = append(dirs, d)
-			}
-		}
-		return dirs
+	if v := os.Getenv(ConfigPathEnv); v != "" {
+		return SplitPath(v)
 	}
 	return DefaultSearchPath
+}
+
+// SplitPath splits a colon-separated list of directories, dropping empty
+// entries ("/a::/b" is /a and /b).
+func SplitPath(v string) []string {
+	var dirs []string
+	for _, d := range strings.Split(v, ":") {
+		if d != "" {
+			dirs = append(dirs, d)
+		}
+	}
+	return dirs
 }
 
 // Tree reads the configuration in dirs for the node called hostname;
@@ -48,7 +58,7 @@ func SearchPath() []string {
 func Tree(dirs []string, hostname string, checks ...config.RuntimeCheck) (*config.Tree, config.Problems) {
 	dirs = absolute(dirs)
 	var problems config.Problems
-	stages, stageProblems := loadStages(dirs)
+	stages, stagesFile, stageProblems := loadStages(dirs)
 	problems = append(problems, stageProblems...)
 	tree := &config.Tree{}
 	files, listProblems := serviceFiles(dirs)
@@ -67,7 +77,9 @@ func Tree(dirs []string, hostname string, checks ...config.RuntimeCheck) (*confi
 		}
 	}
 	if stages == nil {
-		stages = DefaultStages()
+		tree.BrokenStages = &config.Broken{Source: stagesFile, Errors: asErrors(stageProblems)}
+		problems.Sort()
+		return tree, problems
 	}
 	tree.Stages = stages.List
 	for _, s := range tree.Services {
@@ -104,9 +116,10 @@ func loadAll(names []string, files map[string]string, stages *Stages, checks []c
 	return out
 }
 
-// loadStages reads the stages.toml that wins in dirs. A broken stages.toml
-// returns nil: without it no service knows its place in the boot order.
-func loadStages(dirs []string) (*Stages, config.Problems) {
+// loadStages reads the stages.toml that wins in dirs and returns it with
+// its name ("" when there is none). A broken stages.toml returns nil
+// stages: without it no service knows its place in the boot order.
+func loadStages(dirs []string) (*Stages, string, config.Problems) {
 	for _, d := range dirs {
 		file := filepath.Join(d, "stages.toml")
 		src, err := os.ReadFile(file)
@@ -114,11 +127,12 @@ func loadStages(dirs []string) (*Stages, config.Problems) {
 			continue
 		}
 		if err != nil {
-			return nil, config.Problems{{File: file, Msg: err.Error()}}
+			return nil, file, config.Problems{{File: file, Msg: err.Error()}}
 		}
-		return ParseStages(file, string(src))
+		st, ps := ParseStages(file, string(src))
+		return st, file, ps
 	}
-	return DefaultStages(), nil
+	return DefaultStages(), "", nil
 }
 
 // serviceFiles maps each service name to the file that wins for it.

@@ -237,6 +237,8 @@ if rpmbuild --load "$top/contrib/ci/rpm-standin.macros" --define "_topdir $rpmto
 	rpm -qlp "$rpm" 2>/dev/null | grep -v '^/usr/lib/.build-id' | sort >"$work/rpm.files"
 	# Directories of the system (filesystem, systemd, the shells) are not ours.
 	(sed 's/^[0-9]* [a-z] /\//' "$work/tree.expected"
+		echo /usr/share/licenses/bootstage
+		echo /usr/share/licenses/bootstage/LICENSE
 		echo /var/lib/bootstage
 		echo /var/lib/bootstage/images) |
 		sed 's#^/lib/systemd#/usr/lib/systemd#' | sort -u |
