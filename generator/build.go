@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/bootstage/bootstage/config"
@@ -15,6 +16,10 @@ type builder struct {
 	host  runtimes.Host
 	out   *Output
 	names map[string]string // unit name -> what claimed it, for collisions
+	// system is what the unit search path provides; withheld are units of
+	// bootstage's own not written because a system file has their name.
+	system   systemUnits
+	withheld map[string]bool
 	// emit, when set, takes each component unit as soon as a worker has
 	// built it, instead of Output.Units: the generator writes it out and
 	// drops it, so thousands of unit models are never alive at once.
@@ -69,10 +74,13 @@ func (st *Stage) probes() []spec.Probe {
 func (b *builder) build() {
 	stages := b.out.Tree.Stages
 	// Stage units claim their names first: a service cannot take them.
-	for _, st := range stages {
-		b.claim(mustName(units.StageTarget(st.Name)), "stage "+st.Name)
-		b.claim(mustName(units.GateService(st.Name)), "stage "+st.Name)
+	for i, st := range stages {
+		for _, name := range []string{mustName(units.StageTarget(st.Name)), mustName(units.GateService(st.Name))} {
+			b.claim(name, "stage "+st.Name)
+			b.ownShadows(name, st, i)
+		}
 	}
+	b.ownShadows(MainTarget, nil, 0)
 	// Names are claimed in order, so collisions resolve the same way every
 	// time; the units themselves are then built in parallel.
 	var jobs []*job
@@ -85,11 +93,23 @@ func (b *builder) build() {
 	var all []string
 	for i := range stages {
 		gs := &b.out.Stages[i]
-		b.out.Units = append(b.out.Units, stageTarget(places[i].stage, gs), b.gate(places[i], gs))
+		b.add(stageTarget(places[i].stage, gs), b.gate(places[i], gs))
 		all = append(all, gs.Target)
 	}
-	b.out.Units = append(b.out.Units, mainTarget(all, b.brokenWithoutStage()))
-	b.out.Links = append(b.out.Links, Link{Name: "multi-user.target.wants/" + MainTarget, Target: "../" + MainTarget})
+	b.add(mainTarget(all, b.brokenWithoutStage()))
+	if !b.withheld[MainTarget] {
+		b.out.Links = append(b.out.Links, Link{Name: "multi-user.target.wants/" + MainTarget, Target: "../" + MainTarget})
+	}
+}
+
+// add adds units of bootstage's own to the output, but not those a system
+// file has the name of.
+func (b *builder) add(fs ...*units.File) {
+	for _, f := range fs {
+		if !b.withheld[f.Name] {
+			b.out.Units = append(b.out.Units, f)
+		}
+	}
 }
 
 // job is one component unit to build.
@@ -134,7 +154,17 @@ func (b *builder) stage(at place, jobs *[]*job) Stage {
 	gs := Stage{Name: st.Name, Target: mustName(units.StageTarget(st.Name)), Gate: mustName(units.GateService(st.Name)),
 		Timeout: st.Timeout, OnTimeout: st.OnTimeout, Health: st.Health}
 	var queued []*job
+	var refused []*config.Broken
 	for _, svc := range st.Services {
+		// A file whose units would shadow the system's is refused whole, as
+		// a broken one: its stand-in says why, unless it would shadow too
+		// (dbus.toml), when the problems above are all there is.
+		if errs := b.shadowing(svc); len(errs) > 0 {
+			if n, err := units.ServiceName(svc.Name, ""); err == nil && b.shadowed(n) == "" {
+				refused = append(refused, &config.Broken{Name: svc.Name, Stage: svc.Stage, Source: svc.Source, Errors: errs})
+			}
+			continue
+		}
 		for _, c := range svc.Components {
 			name, ok := b.componentName(svc.Name, c.Name, svc.Source)
 			if !ok {
@@ -151,7 +181,7 @@ func (b *builder) stage(at place, jobs *[]*job) Stage {
 		j.gen = &gs.Components[i]
 	}
 	*jobs = append(*jobs, queued...)
-	for _, br := range b.out.Tree.Broken {
+	for _, br := range slices.Concat(b.out.Tree.Broken, refused) {
 		if br.Stage != st.Name {
 			continue
 		}
@@ -211,7 +241,16 @@ func (b *builder) brokenWithoutStage() []string {
 	return names
 }
 
+// broken makes the failing stand-in of a broken file. A file whose name
+// is invalid gets none: the loader has said why, and the unit's name would
+// need escaping. Nor does one whose stand-in would shadow a system unit.
 func (b *builder) broken(br *config.Broken) []*units.File {
+	if !config.ValidName(br.Name) {
+		return nil
+	}
+	if name, err := units.ServiceName(br.Name, ""); err == nil && b.standInShadows(br, name) {
+		return nil
+	}
 	name, ok := b.componentName(br.Name, "", br.Source)
 	if !ok {
 		return nil
