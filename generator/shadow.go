@@ -2,9 +2,10 @@ package generator
 
 import (
 	"fmt"
-	"io/fs"
+	"math/bits"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/bootstage/bootstage/config"
 	"github.com/bootstage/bootstage/config/load"
@@ -20,31 +21,43 @@ import (
 const shadowHint = "bootstage never replaces or hides a unit of the system"
 
 // systemUnits is what systemd's unit search path provides: for each name,
-// the unit files and symlinks (aliases, masks) that carry it, highest
-// priority first.
-type systemUnits map[string][]systemFile
-
-type systemFile struct {
-	path string
-	link bool
+// which of its directories hold a unit file or a symlink (an alias, a
+// mask) of that name, as bit i for dirs[i]. Directories past the 64th are
+// not read.
+type systemUnits struct {
+	dirs  []string
+	names map[string]uint64
 }
 
 // readSystemUnits lists the top level of every directory of dirs. It only
 // reads directories (and, later, the links of names bootstage claims): a
 // generator must not block boot. Subdirectories are drop-ins (NAME.d) and
 // dependencies (NAME.wants), not units; a directory that cannot be read
-// provides nothing.
+// provides nothing, and one seen already under another name (/lib and
+// /usr/lib on a merged /usr) is not read twice.
 func readSystemUnits(dirs []string) systemUnits {
-	m := systemUnits{}
-	for _, dir := range dirs {
-		entries, _ := os.ReadDir(dir)
+	s := systemUnits{dirs: dirs, names: map[string]uint64{}}
+	var seen []os.FileInfo
+	for i, dir := range dirs[:min(len(dirs), 64)] {
+		f, err := os.Open(dir)
+		if err != nil {
+			continue
+		}
+		fi, err := f.Stat()
+		if err != nil || slices.ContainsFunc(seen, func(o os.FileInfo) bool { return os.SameFile(o, fi) }) {
+			f.Close()
+			continue
+		}
+		seen = append(seen, fi)
+		entries, _ := f.ReadDir(-1) // unsorted: order does not matter here
+		f.Close()
 		for _, e := range entries {
 			if !e.IsDir() {
-				m[e.Name()] = append(m[e.Name()], systemFile{filepath.Join(dir, e.Name()), e.Type()&fs.ModeSymlink != 0})
+				s.names[e.Name()] |= 1 << i
 			}
 		}
 	}
-	return m
+	return s
 }
 
 // provider is the file that gives the system unit name, or "". A mask (a
@@ -53,17 +66,22 @@ func readSystemUnits(dirs []string) systemUnits {
 // from starting, and a masked unit bootstage writes stays masked. A unit
 // it masks in a later directory still counts.
 func (s systemUnits) provider(name string) string {
-	for _, f := range s[name] {
-		if f.link {
-			if target, _ := os.Readlink(f.path); target == "/dev/null" {
-				continue
-			}
-		} else if fi, err := os.Stat(f.path); err == nil && fi.Size() == 0 {
-			continue
+	for in := s.names[name]; in != 0; in &= in - 1 { // lowest bit first
+		p := filepath.Join(s.dirs[bits.TrailingZeros64(in)], name)
+		if !isMask(p) {
+			return p
 		}
-		return f.path
 	}
 	return ""
+}
+
+// isMask reports whether the unit file p masks its name.
+func isMask(p string) bool {
+	if target, err := os.Readlink(p); err == nil {
+		return target == "/dev/null"
+	}
+	fi, err := os.Stat(p)
+	return err == nil && fi.Size() == 0
 }
 
 // shadowed says which unit of the system a unit named name would shadow:

@@ -10,8 +10,9 @@ import (
 
 // shadowTree writes files (relative path -> content; "-> TARGET" makes a
 // symlink) under a temporary directory: the config tree under etc/bootstage,
-// fake unit search path directories under etc/systemd/system and
-// usr/lib/systemd/system. It returns the directory.
+// fake unit search path directories under etc/systemd/system,
+// lib/systemd/system (absent unless made) and usr/lib/systemd/system. It
+// returns the directory.
 func shadowTree(t *testing.T, files map[string]string) string {
 	t.Helper()
 	root := t.TempDir()
@@ -43,7 +44,9 @@ func shadowTree(t *testing.T, files map[string]string) string {
 func generateShadow(t *testing.T, root string) ([]string, map[string][]byte) {
 	t.Helper()
 	h := goldenHost
-	h.UnitPath = []string{filepath.Join(root, "etc/systemd/system"), filepath.Join(root, "usr/lib/systemd/system")}
+	for _, d := range []string{"etc/systemd/system", "lib/systemd/system", "usr/lib/systemd/system"} {
+		h.UnitPath = append(h.UnitPath, filepath.Join(root, d))
+	}
 	out, err := Generate(Options{ConfigPath: []string{filepath.Join(root, "etc/bootstage")}, Hostname: "node1", Host: &h})
 	if err != nil {
 		t.Fatal(err)
@@ -107,6 +110,9 @@ func TestShadowing(t *testing.T) {
 			[]string{"cron.service"}, nil},
 		{"unit file in /etc", map[string]string{"etc/bootstage/services/cron.toml": plainService, "etc/systemd/system/cron.service": "[Unit]\n"},
 			[]string{"/etc/bootstage/services/cron.toml: unit cron.service would shadow the system's /etc/systemd/system/cron.service" + fileHint},
+			[]string{"cron.service"}, nil},
+		{"merged /usr: one directory, two names", map[string]string{"etc/bootstage/services/cron.toml": plainService, "lib": "-> usr/lib", "usr/lib/systemd/system/cron.service": "[Unit]\n"},
+			[]string{"/etc/bootstage/services/cron.toml: unit cron.service would shadow the system's /lib/systemd/system/cron.service" + fileHint},
 			[]string{"cron.service"}, nil},
 		{"alias", map[string]string{"etc/bootstage/services/sshd.toml": plainService, "etc/systemd/system/sshd.service": "-> /lib/systemd/system/ssh.service"},
 			[]string{"/etc/bootstage/services/sshd.toml: unit sshd.service would shadow the system's /etc/systemd/system/sshd.service" + fileHint},
