@@ -158,7 +158,7 @@ func (b *builder) stage(at place, jobs *[]*job) Stage {
 	for _, svc := range st.Services {
 		// A file whose units would shadow the system's is refused whole, as
 		// a broken one: its stand-in says why, unless it would shadow too
-		// (dbus.toml), when the problems above are all there is.
+		// (dbus.toml); then the file gets no unit, only its problems.
 		if errs := b.shadowing(svc); len(errs) > 0 {
 			if n, err := units.ServiceName(svc.Name, ""); err == nil && b.shadowed(n) == "" {
 				refused = append(refused, &config.Broken{Name: svc.Name, Stage: svc.Stage, Source: svc.Source, Errors: errs})
