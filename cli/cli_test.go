@@ -160,3 +160,17 @@ func TestGoldenOffline(t *testing.T) {
 		})
 	}
 }
+
+// validate goes through the generator: a file whose unit would shadow one
+// of systemd's or one of the machine's unit search path (testdata/shadow/
+// system here) is a problem, and validate fails.
+func TestValidateShadowing(t *testing.T) {
+	t.Parallel()
+	te := newTestEnv(t, nil)
+	te.Host.UnitPath = []string{"testdata/shadow/system"}
+	got, code := te.run("validate", "-C", "testdata/shadow/config")
+	if code != 1 {
+		t.Errorf("exit code %d, want 1", code)
+	}
+	golden(t, "validate_shadow", got)
+}

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/bootstage/bootstage/config"
@@ -15,6 +16,10 @@ type builder struct {
 	host  runtimes.Host
 	out   *Output
 	names map[string]string // unit name -> what claimed it, for collisions
+	// system is what the unit search path provides; withheld are units of
+	// bootstage's own not written because a system file has their name.
+	system   systemUnits
+	withheld map[string]bool
 	// emit, when set, takes each component unit as soon as a worker has
 	// built it, instead of Output.Units: the generator writes it out and
 	// drops it, so thousands of unit models are never alive at once.
@@ -68,25 +73,29 @@ func (st *Stage) probes() []spec.Probe {
 
 func (b *builder) build() {
 	tree := b.out.Tree
-	b.out.Links = append(b.out.Links, Link{Name: "multi-user.target.wants/" + MainTarget, Target: "../" + MainTarget})
+	b.ownShadows(MainTarget, nil, 0)
+	defer b.linkMainTarget()
 	if tree.BrokenStages == nil && len(tree.Services) == 0 && len(tree.Broken) == 0 {
 		// Nothing to run: no stage has anything to wait for, so no stage
 		// unit and no gate, only a bootstage.target that starts nothing.
-		b.out.Units = append(b.out.Units, emptyTarget())
+		b.add(emptyTarget())
 		return
 	}
 	var required []string
 	if tree.BrokenStages != nil {
 		// Claimed before the stand-ins of the services, which it outranks.
 		b.claim(StagesUnit, tree.BrokenStages.Source)
-		b.out.Units = append(b.out.Units, brokenStagesUnit(tree.BrokenStages))
+		b.ownShadows(StagesUnit, nil, 0)
+		b.add(brokenStagesUnit(tree.BrokenStages))
 		required = append(required, StagesUnit)
 	}
 	stages := tree.Stages
 	// Stage units claim their names first: a service cannot take them.
-	for _, st := range stages {
-		b.claim(mustName(units.StageTarget(st.Name)), "stage "+st.Name)
-		b.claim(mustName(units.GateService(st.Name)), "stage "+st.Name)
+	for i, st := range stages {
+		for _, name := range []string{mustName(units.StageTarget(st.Name)), mustName(units.GateService(st.Name))} {
+			b.claim(name, "stage "+st.Name)
+			b.ownShadows(name, st, i)
+		}
 	}
 	// Names are claimed in order, so collisions resolve the same way every
 	// time; the units themselves are then built in parallel.
@@ -99,10 +108,28 @@ func (b *builder) build() {
 	b.buildAll(jobs)
 	for i := range stages {
 		gs := &b.out.Stages[i]
-		b.out.Units = append(b.out.Units, stageTarget(places[i].stage, gs), b.gate(places[i], gs))
+		b.add(stageTarget(places[i].stage, gs), b.gate(places[i], gs))
 		required = append(required, gs.Target)
 	}
-	b.out.Units = append(b.out.Units, mainTarget(required, b.brokenWithoutStage()))
+	b.add(mainTarget(required, b.brokenWithoutStage()))
+}
+
+// linkMainTarget has multi-user.target want bootstage.target, unless a
+// system file of that name withheld it.
+func (b *builder) linkMainTarget() {
+	if !b.withheld[MainTarget] {
+		b.out.Links = append(b.out.Links, Link{Name: "multi-user.target.wants/" + MainTarget, Target: "../" + MainTarget})
+	}
+}
+
+// add adds units of bootstage's own to the output, but not those a system
+// file has the name of.
+func (b *builder) add(fs ...*units.File) {
+	for _, f := range fs {
+		if !b.withheld[f.Name] {
+			b.out.Units = append(b.out.Units, f)
+		}
+	}
 }
 
 // job is one component unit to build.
@@ -147,7 +174,17 @@ func (b *builder) stage(at place, jobs *[]*job) Stage {
 	gs := Stage{Name: st.Name, Target: mustName(units.StageTarget(st.Name)), Gate: mustName(units.GateService(st.Name)),
 		Timeout: st.Timeout, OnTimeout: st.OnTimeout, Health: st.Health}
 	var queued []*job
+	var refused []*config.Broken
 	for _, svc := range st.Services {
+		// A file whose units would shadow the system's is refused whole, as
+		// a broken one: its stand-in says why, unless it would shadow too
+		// (dbus.toml); then the file gets no unit, only its problems.
+		if errs := b.shadowing(svc); len(errs) > 0 {
+			if n, err := units.ServiceName(svc.Name, ""); err == nil && b.shadowed(n) == "" {
+				refused = append(refused, &config.Broken{Name: svc.Name, Stage: svc.Stage, Source: svc.Source, Errors: errs})
+			}
+			continue
+		}
 		for _, c := range svc.Components {
 			name, ok := b.componentName(svc.Name, c.Name, svc.Source)
 			if !ok {
@@ -164,7 +201,7 @@ func (b *builder) stage(at place, jobs *[]*job) Stage {
 		j.gen = &gs.Components[i]
 	}
 	*jobs = append(*jobs, queued...)
-	for _, br := range b.out.Tree.Broken {
+	for _, br := range slices.Concat(b.out.Tree.Broken, refused) {
 		if br.Stage != st.Name {
 			continue
 		}
@@ -224,7 +261,16 @@ func (b *builder) brokenWithoutStage() []string {
 	return names
 }
 
+// broken makes the failing stand-in of a broken file. A file whose name
+// is invalid gets none: the loader has said why, and the unit's name would
+// need escaping. Nor does one whose stand-in would shadow a system unit.
 func (b *builder) broken(br *config.Broken) []*units.File {
+	if !config.ValidName(br.Name) {
+		return nil
+	}
+	if name, err := units.ServiceName(br.Name, ""); err == nil && b.standInShadows(br, name) {
+		return nil
+	}
 	name, ok := b.componentName(br.Name, "", br.Source)
 	if !ok {
 		return nil

@@ -127,7 +127,8 @@ func Build(tree *config.Tree, problems config.Problems, host runtimes.Host) *Out
 
 func build(tree *config.Tree, problems config.Problems, host runtimes.Host, emit func(*units.File) error) *Output {
 	b := &builder{host: host, out: &Output{Host: host, Tree: tree, Problems: problems},
-		names: map[string]string{}, emit: emit}
+		names: map[string]string{}, emit: emit, system: readSystemUnits(host.UnitPath),
+		withheld: map[string]bool{}}
 	b.build()
 	sort.Slice(b.out.Units, func(i, j int) bool { return b.out.Units[i].Name < b.out.Units[j].Name })
 	sort.Slice(b.out.Links, func(i, j int) bool { return b.out.Links[i].Name < b.out.Links[j].Name })

@@ -32,6 +32,29 @@ var goldenHost = runtimes.Host{
 // goldenCase is a config tree and the name of its golden directory.
 type goldenCase struct{ name, dir string }
 
+// unitPathDir is the directory of a case that stands for systemd's unit
+// search path: each subdirectory is one directory of it, named after the
+// one it plays with "/" as "-" (etc-systemd-system), in priority order
+// when sorted. Without it a case has no system units.
+const unitPathDir = "unit-path"
+
+// host is goldenHost with the case's unit search path.
+func (c goldenCase) host() *runtimes.Host {
+	h := goldenHost
+	h.UnitPath, _ = filepath.Glob(filepath.Join(c.dir, unitPathDir, "*"))
+	return &h
+}
+
+// shown rewrites where a case's files stand into where they play: the
+// config directory is /etc/bootstage, a unit search path directory
+// etc-systemd-system is /etc/systemd/system.
+func (c goldenCase) shown(content []byte) []byte {
+	for _, d := range c.host().UnitPath {
+		content = bytes.ReplaceAll(content, []byte(d), []byte("/"+strings.ReplaceAll(filepath.Base(d), "-", "/")))
+	}
+	return bytes.ReplaceAll(content, []byte(c.dir), []byte("/etc/bootstage"))
+}
+
 // goldenCases are the example stacks (contrib/examples/NAME, golden as
 // example-NAME) and the feature cases under testdata/cases: each a config
 // tree whose comments say what its golden units show.
@@ -57,7 +80,7 @@ func goldenCases(t *testing.T) []goldenCase {
 // render generates a case and returns its files, with the config
 // directory shown as /etc/bootstage, plus problems.txt.
 func render(t *testing.T, c goldenCase) map[string][]byte {
-	out, err := Generate(Options{ConfigPath: []string{c.dir}, Hostname: "node1", Host: &goldenHost})
+	out, err := Generate(Options{ConfigPath: []string{c.dir}, Hostname: "node1", Host: c.host()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +91,7 @@ func render(t *testing.T, c goldenCase) map[string][]byte {
 	}
 	files["problems.txt"] = problems.Bytes()
 	for name, content := range files {
-		files[name] = bytes.ReplaceAll(content, []byte(c.dir), []byte("/etc/bootstage"))
+		files[name] = c.shown(content)
 	}
 	return files
 }
@@ -116,7 +139,7 @@ func TestGenerateInto(t *testing.T) {
 	t.Parallel()
 	for _, c := range goldenCases(t) {
 		t.Run(c.name, func(t *testing.T) {
-			opts := Options{ConfigPath: []string{c.dir}, Hostname: "node1", Host: &goldenHost}
+			opts := Options{ConfigPath: []string{c.dir}, Hostname: "node1", Host: c.host()}
 			want, err := Generate(opts)
 			if err != nil {
 				t.Fatal(err)

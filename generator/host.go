@@ -3,6 +3,8 @@ package generator
 import (
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/bootstage/bootstage/runtimes"
 )
@@ -32,7 +34,43 @@ func DetectHost() runtimes.Host {
 		Bootstage:   BootstagePath,
 		Healthd:     HealthdPath,
 		CgroupsMode: DefaultCgroupsMode,
+		UnitPath:    UnitPath(os.Getenv("SYSTEMD_UNIT_PATH")),
 	}
+}
+
+// DefaultUnitPath is systemd 252's unit search path in system mode
+// (`systemd-analyze unit-paths`, systemd.unit(5) "UNIT FILE LOAD PATH"),
+// highest priority first, without the generator output directories.
+var DefaultUnitPath = []string{
+	"/etc/systemd/system.control", "/run/systemd/system.control", "/run/systemd/transient",
+	"/etc/systemd/system", "/etc/systemd/system.attached", "/run/systemd/system",
+	"/run/systemd/system.attached", "/usr/local/lib/systemd/system", "/lib/systemd/system",
+	"/usr/lib/systemd/system",
+}
+
+// generatorDirs are where generators write (systemd.generator(7)): what
+// bootstage finds there is its own output, or another generator's, never
+// a unit of the system it must not shadow.
+var generatorDirs = []string{"/run/systemd/generator", "/run/systemd/generator.early", "/run/systemd/generator.late"}
+
+// UnitPath is the search path systemd uses given $SYSTEMD_UNIT_PATH (env):
+// the variable's directories, followed by DefaultUnitPath when it ends in
+// ":" (systemd.unit(5)), or DefaultUnitPath when it is empty; generator
+// output directories are left out.
+func UnitPath(env string) []string {
+	if env == "" {
+		return slices.Clone(DefaultUnitPath)
+	}
+	var dirs []string
+	for _, d := range strings.Split(env, ":") {
+		if d = filepath.Clean(d); d != "." && !slices.Contains(generatorDirs, d) {
+			dirs = append(dirs, d)
+		}
+	}
+	if strings.HasSuffix(env, ":") {
+		dirs = append(dirs, DefaultUnitPath...)
+	}
+	return dirs
 }
 
 var binDirs = []string{"/usr/bin", "/usr/local/bin", "/bin", "/usr/sbin"}

@@ -25,6 +25,12 @@ type Host struct {
 	// what accel = "auto" resolves with. KVMReason says why, for the log.
 	KVM       bool
 	KVMReason string
+
+	// UnitPath is systemd's unit search path, highest priority first,
+	// without the generator output directories: a name that a unit file or
+	// alias in it provides is refused, never generated over or under. Nil
+	// checks nothing (a fixed Host in tests).
+	UnitPath []string
 }
 
 // Runtime turns one component into the runtime part of its unit.

@@ -268,7 +268,27 @@ network = "host"`,
 name = "a b"
 image = "x"
 ports = ["1:1"]`,
-		`services/svc.toml:3:8: components[0].name: invalid component name "a b" (letters, digits, and . _ - @ :, starting with a letter or digit)`},
+		`services/svc.toml:3:8: components[0].name: invalid component name "a b" (letters, digits and . _ -, starting with a letter or digit, up to 64 bytes)`},
+	{"template instance as component name", "", `
+[[components]]
+name = "getty@tty1"
+image = "x"
+ports = ["1:1"]`,
+		`services/svc.toml:3:8: components[0].name: invalid component name "getty@tty1" (letters, digits and . _ -, starting with a letter or digit, up to 64 bytes)`},
+	{"colon in a component name", "", `
+[[components]]
+name = "a:b"
+image = "x"
+ports = ["1:1"]`,
+		`services/svc.toml:3:8: components[0].name: invalid component name "a:b" (letters, digits and . _ -, starting with a letter or digit, up to 64 bytes)`},
+	{"template instance as stage name", `
+[[stage]]
+name = "core@1"`, `
+[[components]]
+image = "x"
+ports = ["1:1"]`,
+		"services/svc.toml: not generated: stages.toml is invalid, so this service's place in the boot order is unknown\n" +
+			`stages.toml:3:8: stage[0].name: invalid stage name "core@1" (letters, digits and . _ -, starting with a letter or digit, up to 64 bytes)`},
 }
 
 func TestValidationErrors(t *testing.T) {
@@ -292,11 +312,13 @@ func TestValidationErrors(t *testing.T) {
 
 func TestInvalidFileName(t *testing.T) {
 	t.Parallel()
-	dir := writeTree(t, map[string]string{"services/a b.toml": "[[components]]\nimage = \"x\"\n"})
-	got := problemLines(t, dir)
-	want := `services/a b.toml: invalid service name "a b" (letters, digits, and . _ - @ :, starting with a letter or digit: rename the file)`
-	if len(got) != 1 || got[0] != want {
-		t.Errorf("got %q, want %q", got, want)
+	for _, name := range []string{"a b", "getty@", "getty@tty1", "a:b", ".hidden", "-x"} {
+		dir := writeTree(t, map[string]string{"services/" + name + ".toml": "[[components]]\nimage = \"x\"\n"})
+		got := problemLines(t, dir)
+		want := `services/` + name + `.toml: invalid service name "` + name + `" (letters, digits and . _ -, starting with a letter or digit, up to 64 bytes: rename the file)`
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
 	}
 }
 
