@@ -31,7 +31,7 @@ func (p Problem) Error() string {
 		b.WriteString("warning: ")
 	}
 	if p.Key != "" {
-		b.WriteString(clip(displayKey(p.Key), MaxMessageLen) + ": ")
+		b.WriteString(clip(DisplayKey(p.Key), MaxMessageLen) + ": ")
 	}
 	b.WriteString(clip(p.Msg, MaxMessageLen))
 	if p.Hint != "" {
@@ -58,8 +58,9 @@ func clip(s string, max int) string {
 	return s[:cut] + "…"
 }
 
-// displayKey writes array indices as such: components[1].ports[0].
-func displayKey(path string) string {
+// DisplayKey is a key path as problems show it, array indices as such:
+// components.1.ports.0 is components[1].ports[0].
+func DisplayKey(path string) string {
 	parts := strings.Split(path, ".")
 	var b strings.Builder
 	for i, p := range parts {

@@ -51,6 +51,13 @@ func (b *builder) gate(at place, gs *Stage) *units.File {
 	}
 	s.Literal("WatchdogSec", "30s")
 	gateSandbox(s, needsSystemBus(g.Probes))
+	if err := f.Err(); err != nil {
+		// Too many probes for one command line: the stage fails, saying why,
+		// rather than its gate going missing.
+		b.problem(st.Source, err.Error())
+		f = brokenUnit(gs.Gate, "stage "+st.Name+" gate", st.Source, []error{err})
+		at.deps(f)
+	}
 	return f
 }
 
