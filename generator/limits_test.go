@@ -116,3 +116,28 @@ func TestBrokenUnitBounded(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// A probe the gate would refuse (the loader refuses such a health.path;
+// a tree built otherwise may hold one) fails the stage's gate with the
+// gate's own words, instead of a gate that exits 2 at boot.
+func TestGateRefusedProbe(t *testing.T) {
+	t.Parallel()
+	st := &config.Stage{Name: "core", Timeout: config.DefaultStageTimeout, OnTimeout: config.Block}
+	c := &config.Component{Runtime: config.Podman, Image: "localhost/x:1", Ports: []config.Port{{HostPort: 8080, ContainerPort: 80, Proto: "tcp"}},
+		Health: config.Health{Check: config.CheckHTTP, Host: "127.0.0.1", Port: 8080, Path: "status page",
+			Interval: config.DefaultInterval, Timeout: config.DefaultProbeTimeout, Threshold: config.DefaultThreshold}}
+	svc := &config.Service{Name: "web", Stage: "core", Components: []*config.Component{c}, Source: "/etc/bootstage/services/web.toml"}
+	st.Services = []*config.Service{svc}
+	out := Build(&config.Tree{Stages: []*config.Stage{st}, Services: []*config.Service{svc}}, nil, goldenHost)
+	want := `: bootstage-core-gate.service: the gate would refuse its command line: probe "web": --target: parse "http://127.0.0.1:8080status page": invalid port ":8080status page" after host`
+	if len(out.Problems) != 1 || out.Problems[0].Error() != want {
+		t.Fatalf("problems: %v\nwant: %s", out.Problems, want)
+	}
+	files := out.Files()
+	if gate := string(files["bootstage-core-gate.service"]); !strings.Contains(gate, "/bin/sh") {
+		t.Errorf("the gate is not the failing stand-in:\n%s", gate)
+	}
+	if !strings.Contains(string(files["web.service"]), "podman run") {
+		t.Errorf("web.service is not written:\n%s", files["web.service"])
+	}
+}

@@ -68,6 +68,18 @@ image = "x"
 check = "exec"
 command = ["/usr/bin/check --fast"]`,
 		`services/svc.toml:6:12: components[0].health.command[0]: invalid program "/usr/bin/check --fast": it holds blanks (the program, then each argument as its own element: ["/usr/bin/check", "--fast"])`},
+	{"request path the gate cannot read", `
+[[components]]
+image = "x"
+ports = ["8080:80"]
+health = { check = "http", path = "status page" }`,
+		`services/svc.toml:5:35: components[0].health.path: invalid path "status page" (a request path such as "/healthz")`},
+	{"probe host that is no host", `
+[[components]]
+image = "x"
+ports = ["8080:80"]
+health = { check = "tcp", host = "db/internal" }`,
+		`services/svc.toml:5:34: components[0].health.host: invalid host "db/internal" (an IP address or a host name, e.g. "127.0.0.1", "::1" or "db.internal")`},
 	{"host network with ports", `
 [[components]]
 image = "x"

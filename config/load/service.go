@@ -5,6 +5,8 @@ import (
 
 	"errors"
 	"fmt"
+	"net/netip"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -249,11 +251,27 @@ func parseHealth(t table) config.Health {
 		ht.d.errAt(ht.key("command")+".0", `the program, then each argument as its own element: ["/usr/bin/check", "--fast"]`,
 			"invalid program %q: it holds blanks", h.Command[0])
 	}
+	checkProbeTarget(ht, h)
 	if h.Interval <= 0 || h.Timeout <= 0 {
 		ht.d.errAt(ht.path, "", "interval and timeout must be more than zero")
 	}
 	ht.done()
 	return h
+}
+
+// hostName is a DNS name as a probe connects to it.
+var hostName = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$`)
+
+// checkProbeTarget refuses a health.host or health.path that would make
+// the gate's --target unreadable: the gate would refuse its whole command
+// line at boot, and its stage would fail.
+func checkProbeTarget(ht table, h config.Health) {
+	if ip, err := netip.ParseAddr(h.Host); h.Host != "" && !hostName.MatchString(h.Host) && (err != nil || ip.Zone() != "") {
+		ht.d.errAt(ht.key("host"), `an IP address or a host name, e.g. "127.0.0.1", "::1" or "db.internal"`, "invalid host %q", h.Host)
+	}
+	if _, err := url.Parse("http://127.0.0.1" + h.Path); !strings.HasPrefix(h.Path, "/") || err != nil || strings.IndexFunc(h.Path, unicode.IsSpace) >= 0 {
+		ht.d.errAt(ht.key("path"), `a request path such as "/healthz"`, "invalid path %q", h.Path)
+	}
 }
 
 // resolveHealth applies config.ResolveHealth and reports, at their keys,
