@@ -130,6 +130,7 @@ func TestGoldenOffline(t *testing.T) {
 		{"help_up", []string{"up", "--help"}, 0},
 		{"validate_ok", []string{"validate", "-C", "testdata/stack"}, 0},
 		{"validate_bad", []string{"validate", "--config-path", "testdata/bad"}, 1},
+		{"validate_missing_volumes", []string{"validate", "-C", "testdata/volumes"}, 0},
 		{"generate_dry_run", []string{"generate", "--dry-run", "-C", "testdata/stack"}, 0},
 		{"generate_bad", []string{"generate", "-n", "-C", "testdata/bad"}, 1},
 		{"generate_no_mode", []string{"generate", "-C", "testdata/stack"}, 2},

@@ -31,8 +31,10 @@ func (a *app) validate(flagDirs []string) error {
 	if err != nil {
 		return err
 	}
-	writeProblems(a.env.Stdout, out.Problems)
-	if n := len(out.Problems.Errors()); n > 0 {
+	problems := append(append(config.Problems(nil), out.Problems...), missingVolumes(out.Tree)...)
+	problems.Sort()
+	writeProblems(a.env.Stdout, problems)
+	if n := len(problems.Errors()); n > 0 {
 		return fail(ExitFailure, "%d problem(s) in the config", n)
 	}
 	comps := 0
@@ -59,6 +61,32 @@ func anyExists(dirs []string) bool {
 		}
 	}
 	return false
+}
+
+// missingVolumes warns of every bind-mounted host path that does not
+// exist on this machine: the unit could not start without it. It is
+// validate's alone: at boot, the generator runs before most mounts, so a
+// path missing then may well be there when the unit starts.
+func missingVolumes(tree *config.Tree) config.Problems {
+	var ps config.Problems
+	for _, svc := range tree.Services {
+		for ci, c := range svc.Components {
+			for vi, v := range c.Volumes {
+				if !filepath.IsAbs(v.Host) {
+					continue // a named volume: podman creates it
+				}
+				if _, err := os.Stat(v.Host); !errors.Is(err, fs.ErrNotExist) {
+					continue
+				}
+				key := fmt.Sprintf("components.%d.volumes.%d", ci, vi)
+				line, col := load.Position(svc.Source, key)
+				ps = append(ps, config.Problem{File: svc.Source, Line: line, Col: col, Key: key, Warning: true,
+					Msg:  fmt.Sprintf("host path %s does not exist here", v.Host),
+					Hint: "the unit cannot start without it: create it, or make sure a mount provides it by then"})
+			}
+		}
+	}
+	return ps
 }
 
 // writeProblems prints one problem per line, paths relative to the working

@@ -127,6 +127,9 @@ func ParseVolume(spec string) (Volume, error) {
 	if v.Host == "" || (!strings.HasPrefix(v.Host, "/") && strings.ContainsAny(v.Host, "/.")) {
 		return v, fmt.Errorf("invalid volume %q: the source must be an absolute path or a volume name", spec)
 	}
+	if !strings.HasPrefix(v.Host, "/") && !volumeName(v.Host) {
+		return v, fmt.Errorf(`invalid volume %q: a volume name is letters, digits, "_" and "-", starting with a letter or digit`, spec)
+	}
 	if !strings.HasPrefix(v.Container, "/") {
 		return v, fmt.Errorf("invalid volume %q: the target must be an absolute path", spec)
 	}
@@ -139,6 +142,20 @@ func ParseVolume(spec string) (Volume, error) {
 		}
 	}
 	return v, nil
+}
+
+// volumeName reports whether s is a podman volume name bootstage accepts:
+// podman's own rule ([a-zA-Z0-9][a-zA-Z0-9_.-]*) without ".", which
+// ParseVolume keeps for paths; a name can never read as an option.
+func volumeName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		alnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		if !alnum && (i == 0 || (c != '_' && c != '-')) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // String renders v back as podman's -v value; an empty Host is an

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Problem is one thing wrong with the configuration, where it stands and,
@@ -30,17 +31,36 @@ func (p Problem) Error() string {
 		b.WriteString("warning: ")
 	}
 	if p.Key != "" {
-		b.WriteString(displayKey(p.Key) + ": ")
+		b.WriteString(clip(DisplayKey(p.Key), MaxMessageLen) + ": ")
 	}
-	b.WriteString(p.Msg)
+	b.WriteString(clip(p.Msg, MaxMessageLen))
 	if p.Hint != "" {
 		b.WriteString(" (" + p.Hint + ")")
 	}
 	return b.String()
 }
 
-// displayKey writes array indices as such: components[1].ports[0].
-func displayKey(path string) string {
+// MaxMessageLen is how much of a problem's key path and of its message
+// Error shows: a message that quotes a huge value (an 8 MB image name), or
+// the path of a huge key, is cut, so that it cannot
+// flood a terminal or make the failing unit that shows it unloadable.
+const MaxMessageLen = 1024
+
+// clip cuts s to at most max bytes, at a rune boundary, marked with "…".
+func clip(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// DisplayKey is a key path as problems show it, array indices as such:
+// components.1.ports.0 is components[1].ports[0].
+func DisplayKey(path string) string {
 	parts := strings.Split(path, ".")
 	var b strings.Builder
 	for i, p := range parts {

@@ -1,6 +1,9 @@
 package config
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestClosest(t *testing.T) {
 	t.Parallel()
@@ -18,5 +21,21 @@ func TestClosest(t *testing.T) {
 		if d := editDistance(c.a, c.b); d != c.d {
 			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, d, c.d)
 		}
+	}
+}
+
+// A message quoting a huge value is cut at MaxMessageLen, at a rune
+// boundary, so it cannot flood a terminal or a failing unit.
+func TestProblemClipsLongMessages(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("é", MaxMessageLen) // 2 bytes each
+	p := Problem{File: "f.toml", Line: 1, Col: 2, Key: "image", Msg: "bad " + long, Hint: "h"}
+	got := p.Error()
+	want := "f.toml:1:2: image: bad " + strings.Repeat("é", (MaxMessageLen-len("bad ")-len("…"))/2) + "… (h)"
+	if got != want {
+		t.Errorf("got %d bytes %q..., want %d bytes", len(got), got[:40], len(want))
+	}
+	if short := (Problem{File: "f", Msg: "m"}).Error(); short != "f: m" {
+		t.Errorf("short message changed: %q", short)
 	}
 }

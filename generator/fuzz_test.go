@@ -38,15 +38,15 @@ nodes = ["node1"]
 
 [[components]]
 name = "api"
-image = "#registry.example/x:1 ; ExecStart=/bin/evil"
-cmd = ["#", ";", "\\", "a\\", "$HOME", "%n", "", " ", "\"'", "[Service]", "\t", "é"]
+image = "registry.example/x:1"
+cmd = ["#registry.example/x:1 ; ExecStart=/bin/evil", "#", ";", "\\", "a\\", "$HOME", "%n", "", " ", "\"'", "[Service]", "\t", "é"]
 entrypoint = ["/bin/sh", "-c"]
 env = { A = "x y", B = "%t $X \\ \"", C = "", D = "#c" }
 ports = ["127.0.0.1:18080:8080", "9090/udp"]
 volumes = ["/srv/a b:/data", "/srv/%n:/x:ro", "named:/y"]
 user = "#1000"
 network = "$net"
-podman_args = ["#--cap-add", "ALL;", "--label=%h"]
+podman_args = ["--cap-add=#ALL;", "--label=%h $x"]
 restart = "always"
 start_timeout = "90s"
 

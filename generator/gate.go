@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/bootstage/bootstage/config"
@@ -51,6 +52,19 @@ func (b *builder) gate(at place, gs *Stage) *units.File {
 	}
 	s.Literal("WatchdogSec", "30s")
 	gateSandbox(s, needsSystemBus(g.Probes))
+	err := f.Err()
+	if verr := g.Validate(); err == nil && verr != nil {
+		// The gate would refuse its command line at boot; the loader's
+		// checks should have caught this.
+		err = fmt.Errorf("%s: the gate would refuse its command line: %w", gs.Gate, verr)
+	}
+	if err != nil {
+		// The stage fails, saying why, rather than its gate going missing
+		// (too many probes for one command line) or refusing to start.
+		b.problem(st.Source, err.Error())
+		f = brokenUnit(gs.Gate, "stage "+st.Name+" gate", st.Source, []error{err})
+		at.deps(f)
+	}
 	return f
 }
 

@@ -121,11 +121,16 @@ func runtimeCheck(h runtimes.Host) config.RuntimeCheck {
 }
 
 // Build makes the units of a loaded tree; problems are those of loading.
+// A service whose host ports clash with an earlier one's becomes a broken
+// file of tree.
 func Build(tree *config.Tree, problems config.Problems, host runtimes.Host) *Output {
 	return build(tree, problems, host, nil)
 }
 
+// build checks what spans files (host ports: see portClashes, which may
+// move services of tree to its broken files), then makes the units.
 func build(tree *config.Tree, problems config.Problems, host runtimes.Host, emit func(*units.File) error) *Output {
+	problems = append(problems, portClashes(tree)...)
 	b := &builder{host: host, out: &Output{Host: host, Tree: tree, Problems: problems},
 		names: map[string]string{}, emit: emit, system: readSystemUnits(host.UnitPath),
 		withheld: map[string]bool{}}

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/bootstage/bootstage/config"
@@ -110,12 +111,23 @@ func brokenUnit(name, display, source string, errs []error) *units.File {
 		{"/bin/sh", "-c", `for line in "$@"; do echo "$line" >&2; done; exit 1`, "bootstage"},
 		{"bootstage: " + oneLine(source) + " is invalid; this unit fails until it is fixed:"},
 	}
-	for _, e := range errs {
-		groups = append(groups, []string{"  " + oneLine(e.Error())})
+	size := 0
+	for i, e := range errs {
+		msg := "  " + oneLine(e.Error())
+		if size += len(msg); size > maxShownErrors {
+			groups = append(groups, []string{fmt.Sprintf("  ... and %d more: bootstage validate lists them", len(errs)-i)})
+			break
+		}
+		groups = append(groups, []string{msg})
 	}
 	s.Exec("ExecStart", "", groups...)
 	return f
 }
+
+// maxShownErrors bounds the bytes of messages a failing unit shows, far
+// below the longest line systemd reads (units.MaxLineLen), whatever a file
+// did wrong: the unit must load to say anything.
+const maxShownErrors = 64 << 10
 
 // oneLine makes text safe to stand in a unit file: one line of valid
 // UTF-8, whatever a file name or an error message held.

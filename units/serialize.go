@@ -1,6 +1,7 @@
 package units
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -35,13 +36,41 @@ func (f *File) AppendTo(b []byte) []byte {
 			b = append(b, '=')
 			b = append(b, e.Value...)
 			for _, l := range e.Lines {
-				b = append(b, " \\\n        "...)
+				b = append(b, continuation...)
 				b = append(b, l...)
 			}
 			b = append(b, '\n')
 		}
 	}
 	return b
+}
+
+// continuation ends a line that the next one continues, and indents that
+// one: systemd joins them, the backslash read as a blank.
+const continuation = " \\\n        "
+
+// MaxLineLen is the longest line bootstage writes in a unit file, the
+// longest systemd 252 reads: read_line() gives up on a line of
+// LONG_LINE_MAX (1 MiB) bytes, and the parser on continuation lines that
+// join to more than that ("Continuation line too long"). A unit with a
+// longer line fails to load ("No buffer space available"); measured with
+// systemd-analyze verify, a line of 1048575 bytes loads and one of 1048576
+// does not.
+const MaxLineLen = 1<<20 - 1
+
+// ErrLineTooLong is returned for a setting whose line, its continuation
+// lines joined, systemd would refuse to read.
+var ErrLineTooLong = errors.New("line too long")
+
+// lineLen is the length of the line key=value with its continuation lines
+// joined as systemd joins them (newlines aside): every physical line of it
+// is shorter, so this one bound covers both of systemd's limits.
+func lineLen(key, value string, lines []string) int {
+	n := len(key) + 1 + len(value)
+	for _, l := range lines {
+		n += len(continuation) - 1 + len(l)
+	}
+	return n
 }
 
 // size is what AppendTo will add, unless a header comment needs escaping.
@@ -55,7 +84,7 @@ func (f *File) size() int {
 		for _, e := range s.Entries {
 			n += len(e.Key) + len(e.Value) + 2
 			for _, l := range e.Lines {
-				n += len(l) + 11
+				n += len(l) + len(continuation)
 			}
 		}
 	}

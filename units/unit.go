@@ -89,6 +89,10 @@ func (s *Section) add(key, value string, lines ...string) {
 			return
 		}
 	}
+	if n := lineLen(key, value, lines); n > MaxLineLen {
+		s.file.fail(key, fmt.Errorf("%w: %d bytes, systemd reads at most %d", ErrLineTooLong, n, MaxLineLen))
+		return
+	}
 	if s.Entries == nil {
 		s.Entries = make([]Entry, 0, 16)
 	}
@@ -116,18 +120,24 @@ func (s *Section) Literal(key, value string) {
 }
 
 // Names adds a space-separated list of unit names (After=, Wants=, ...).
-// Nothing is added for an empty list.
+// Nothing is added for an empty list. A list too long for one line is
+// split over several lines of the same key, which systemd adds up.
 func (s *Section) Names(key string, names ...string) {
-	if len(names) == 0 {
-		return
-	}
 	for _, n := range names {
 		if n == "" || strings.ContainsAny(n, " \t%$\"'") || len(n) > MaxNameLen {
 			s.file.fail(key, fmt.Errorf("invalid unit name %q", n))
 			return
 		}
 	}
-	s.add(key, strings.Join(names, " "))
+	for len(names) > 0 {
+		n, size := 1, len(key)+1+len(names[0])
+		for n < len(names) && size+1+len(names[n]) <= MaxLineLen {
+			size += 1 + len(names[n])
+			n++
+		}
+		s.add(key, strings.Join(names[:n], " "))
+		names = names[n:]
+	}
 }
 
 // Env adds one Environment="KEY=VALUE" assignment, quoted and escaped.

@@ -294,19 +294,3 @@ func join(a, b string) string {
 	}
 	return a + "." + b
 }
-
-// Position reads file again and returns where the value at path (a key
-// path as in config.Problem.Key, "components.1.name") stands, as problems
-// of the loader do, for a problem found after loading by a reader of the
-// model; 0, 0 when the file can no longer be read or parsed.
-func Position(file, path string) (line, col int) {
-	src, err := readSmall(file)
-	if err != nil {
-		return 0, 0
-	}
-	d, _, err := parse(file, src)
-	if err != nil {
-		return 0, 0
-	}
-	return d.locator().value(path)
-}

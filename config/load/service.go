@@ -5,11 +5,14 @@ import (
 
 	"errors"
 	"fmt"
+	"net/netip"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/bootstage/bootstage/units"
 )
@@ -77,6 +80,11 @@ func parseComponent(t table) *config.Component {
 		c.Runtime, c.Nanos = config.QEMU, true
 	}
 	c.Image = t.str("image", "")
+	if c.Image != "" {
+		if err := config.CheckReference(c.Image); err != nil {
+			t.d.errAt(t.key("image"), config.ReferenceHint, "invalid image reference %q: %v", c.Image, err)
+		}
+	}
 	c.Cmd = t.strs("cmd")
 	c.Env = parseEnv(t)
 	c.Ports = parsePorts(t)
@@ -112,8 +120,46 @@ func parsePodman(t table, c *config.Component) {
 	if c.Image == "" {
 		t.d.errAt(t.path, `add image = "registry.example/name:tag"`, "a podman component needs an image")
 	}
+	checkPodmanWords(t, c)
+	if c.Network == "host" && len(c.Ports) > 0 {
+		t.d.errAt(t.key("ports"), "drop ports: the container uses the host's ports directly; or join another network",
+			`podman ignores published ports with network = "host"`)
+	}
 	onlyFor(t, "qemu", "kernel", "initrd", "append", "disk", "snapshot", "image_path",
 		"memory_mb", "vcpus", "accel", "qemu_args")
+}
+
+// checkPodmanWords refuses the values podman would misread, each at its
+// key. user and network are option values of their own word, and the
+// entrypoint's program is one word to podman: none may start with "-" or
+// hold blanks. podman_args come right before the image: each must be an
+// option, or podman would take it for the image. (Volume names, env keys
+// and ports are checked as they are parsed; cmd words after the image are
+// the container's own.)
+func checkPodmanWords(t table, c *config.Component) {
+	for _, kv := range [][3]string{
+		{"user", c.User, `USER[:GROUP] or UID[:GID], e.g. "1000:1000"`},
+		{"network", c.Network, `a podman network name or mode, e.g. "mynet" or "slirp4netns"`},
+	} {
+		if kv[1] == "" {
+			continue
+		}
+		if err := config.CheckWord(kv[1]); err != nil {
+			t.d.errAt(t.key(kv[0]), kv[2], "invalid %s %q: %v", kv[0], kv[1], err)
+		}
+	}
+	if len(c.Entrypoint) > 0 {
+		if err := config.CheckWord(c.Entrypoint[0]); err != nil {
+			t.d.errAt(join(t.key("entrypoint"), "0"), `the program, then each argument as its own element: ["/bin/sh", "-c"]`,
+				"invalid program %q: %v", c.Entrypoint[0], err)
+		}
+	}
+	for i, a := range c.PodmanArgs {
+		if err := config.CheckOption(a); err != nil {
+			t.d.errAt(join(t.key("podman_args"), strconv.Itoa(i)), `one option per element, its value joined with "=", e.g. "--label=a=b"`,
+				"%q: %v: podman would read it as the image", a, err)
+		}
+	}
 }
 
 func parseQEMU(t table, c *config.Component) {
@@ -201,12 +247,31 @@ func parseHealth(t table) config.Health {
 	}
 	if len(h.Command) > 0 && !strings.HasPrefix(h.Command[0], "/") {
 		ht.d.errAt(ht.key("command")+".0", "", "expected an absolute path, got %q", h.Command[0])
+	} else if len(h.Command) > 0 && strings.IndexFunc(h.Command[0], unicode.IsSpace) >= 0 {
+		ht.d.errAt(ht.key("command")+".0", `the program, then each argument as its own element: ["/usr/bin/check", "--fast"]`,
+			"invalid program %q: it holds blanks", h.Command[0])
 	}
+	checkProbeTarget(ht, h)
 	if h.Interval <= 0 || h.Timeout <= 0 {
 		ht.d.errAt(ht.path, "", "interval and timeout must be more than zero")
 	}
 	ht.done()
 	return h
+}
+
+// hostName is a DNS name as a probe connects to it.
+var hostName = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$`)
+
+// checkProbeTarget refuses a health.host or health.path that would make
+// the gate's --target unreadable: the gate would refuse its whole command
+// line at boot, and its stage would fail.
+func checkProbeTarget(ht table, h config.Health) {
+	if ip, err := netip.ParseAddr(h.Host); h.Host != "" && !hostName.MatchString(h.Host) && (err != nil || ip.Zone() != "") {
+		ht.d.errAt(ht.key("host"), `an IP address or a host name, e.g. "127.0.0.1", "::1" or "db.internal"`, "invalid host %q", h.Host)
+	}
+	if _, err := url.Parse("http://127.0.0.1" + h.Path); !strings.HasPrefix(h.Path, "/") || err != nil || strings.IndexFunc(h.Path, unicode.IsSpace) >= 0 {
+		ht.d.errAt(ht.key("path"), `a request path such as "/healthz"`, "invalid path %q", h.Path)
+	}
 }
 
 // resolveHealth applies config.ResolveHealth and reports, at their keys,
@@ -225,9 +290,11 @@ func resolveHealth(t table, c *config.Component, stageCheck config.Check) {
 }
 
 // checkStrings refuses, at their position, strings that no unit file can
-// hold: a newline would start a new key or section. The key path of a
-// string is spelled out only for a string it refuses: this walk sees every
-// value of every file.
+// hold (a newline would start a new key or section) and strings longer than
+// config.MaxValueLen, which no program takes as an argument; table keys
+// too, since env keys become arguments. The key path of a string is spelled
+// out only for a string it refuses: this walk sees every value of every
+// file.
 func checkStrings(d *doc, t table) {
 	var path []string // keys and array indexes down to the value
 	var walk func(v any)
@@ -242,6 +309,9 @@ func checkStrings(d *doc, t table) {
 			if errors.Is(units.CheckValue(v), units.ErrControl) {
 				d.errAt(strings.Join(path, "."), "a value must stay on one line of a unit file", "newline, carriage return or NUL not allowed")
 			}
+			if len(v) > config.MaxValueLen {
+				d.errAt(strings.Join(path, "."), "no program takes a longer argument", "a string of %d bytes is too long: at most %d", len(v), config.MaxValueLen)
+			}
 		case []any:
 			for i, e := range v {
 				into(strconv.Itoa(i), e)
@@ -252,6 +322,10 @@ func checkStrings(d *doc, t table) {
 			}
 		case map[string]any:
 			for k, e := range v {
+				if len(k) > config.MaxValueLen { // reported at its table: the key itself is too long to show
+					d.errAt(strings.Join(path, "."), "no program takes a longer argument", "a key of %d bytes is too long: at most %d", len(k), config.MaxValueLen)
+					continue
+				}
 				into(k, e)
 			}
 		}

@@ -34,6 +34,28 @@ import (
 // with ENXIO on a socket (nginx-style images do exactly that); Quadlet
 // dropped it as its default in podman 4.5 for those reasons.
 //
+// Every configuration value stands where podman reads it as one word of
+// what it means, never as an option of its own. systemd's quoting keeps
+// each word whole (units.Section.Exec); what podman would misread, the
+// config loader refuses, each at its key:
+//
+//   - --user, --network: a word of their own after the option, which pflag
+//     takes as the value whatever it is; still refused when it starts
+//     with "-" or holds blanks (config.CheckWord), which no user or network
+//     does.
+//   - --publish, --volume, --env: rebuilt from what ParsePort, ParseVolume
+//     and the env name rule accept: numbers, addresses, absolute paths, a
+//     volume name starting with a letter or digit, KEY=VALUE with a
+//     KEY of letters, digits and "_".
+//   - --entrypoint: its program is one word to podman (config.CheckWord).
+//   - podman_args: each must be an option (config.CheckOption), values
+//     joined with "=": a word that is not would be taken for the image.
+//     A value-taking option left without its value still swallows the
+//     next word; podman's own option table would be needed to tell.
+//   - the image: the first word that is not an option, in the grammar of
+//     containers/image (config.CheckReference), so never "-...".
+//   - cmd: after the image, the container's own arguments, passed as given.
+//
 // -d: with --sdnotify=conmon, conmon reports READY=1 and its own PID as
 // MAINPID once the container runs, and podman run may exit. Without -d,
 // podman would stay attached and copy the container's output to the unit's

@@ -18,6 +18,16 @@ const SandboxOpt = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcec
 // per option so that `systemctl cat` shows one option per line. The order
 // is fixed: identity, machine, resources, network, control, console,
 // sandbox, boot source, volumes, then the component's own qemu_args.
+//
+// Where configuration enters: qemu takes the word after an option as its
+// value whatever it is, so -kernel, -initrd (absolute paths, the loader
+// and Validate make sure) and -append (the kernel's command line, blanks
+// and all) are safe as given. Paths inside an option string (-drive
+// file=, -virtfs path=) have their commas doubled (optEscape); ports are
+// rebuilt from what ParsePort accepts. An image reaches podman through
+// `bootstage vm prepare --image`, in the containers/image grammar
+// (config.CheckReference). qemu_args come last and are the component's
+// own argv: nothing of bootstage's follows them.
 func vmArgs(unit string, c *config.Component, kvm bool, qemuPath string) [][]string {
 	accel := "tcg"
 	if kvm {

@@ -5,7 +5,8 @@
 // bootstage's binaries imports it.
 //
 // It follows systemd's own code (read through the public sources):
-//   - src/shared/conf-parser.c, config_parse and parse_line: lines, comments
+//   - src/shared/conf-parser.c, config_parse and parse_line: lines (at most
+//     LONG_LINE_MAX bytes, continuation lines joined included), comments
 //     (skipped even inside a continuation), a line ending in an unescaped
 //     backslash continued with that backslash turned into a space, section
 //     headers, "Key=Value" with both sides stripped;
@@ -41,6 +42,9 @@ type Unit struct {
 	Entries  []Entry
 }
 
+// longLineMax is systemd's LONG_LINE_MAX (src/basic/fileio.h).
+const longLineMax = 1 << 20
+
 // whitespace is systemd's WHITESPACE.
 const whitespace = " \t\n\r"
 
@@ -53,11 +57,19 @@ func Parse(text string) (*Unit, error) {
 	var cont strings.Builder
 	inCont, start := false, 0
 	for n, raw := range splitLines(text) {
+		// read_line(f, LONG_LINE_MAX) fails once a line holds LONG_LINE_MAX
+		// bytes; config_parse then fails the whole file.
+		if len(raw) >= longLineMax {
+			return nil, fmt.Errorf("line %d: Line too long", n+1)
+		}
 		if l := strings.TrimLeft(raw, whitespace); l != "" && strings.ContainsRune("#;", rune(l[0])) {
 			continue // a comment, even in the middle of a continuation
 		}
 		if !inCont {
 			start = n + 1
+		}
+		if inCont && cont.Len()+len(raw) > longLineMax {
+			return nil, fmt.Errorf("line %d: Continuation line too long", n+1)
 		}
 		cont.WriteString(raw)
 		if p := cont.String(); EndsInBackslash(p) {
