@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -119,4 +120,27 @@ func configKeys(t *testing.T, dir string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// A Markdown line that starts with "." or "'" reaches troff as a macro
+// call (go-md2man does not escape it): groff warns, lintian fails the
+// package. Wrapped prose must not begin a line with either.
+func TestNoLineStartsAMacro(t *testing.T) {
+	t.Parallel()
+	pages, _ := filepath.Glob("*.md")
+	for _, p := range pages {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fence := false
+		for i, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "```") {
+				fence = !fence
+			}
+			if !fence && (strings.HasPrefix(line, ".") || strings.HasPrefix(line, "'")) {
+				t.Errorf("%s:%d: a line starting with %q becomes a troff macro: rewrap it", p, i+1, line[:1])
+			}
+		}
+	}
 }
