@@ -31,6 +31,7 @@ func (a *app) validate(dirs []string) error {
 		fmt.Fprintf(a.env.Stdout, "; %d service(s) not for this node", n)
 	}
 	fmt.Fprintln(a.env.Stdout)
+	writeInactive(a.env.Stdout, out.Tree)
 	return nil
 }
 

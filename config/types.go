@@ -11,6 +11,11 @@ type Tree struct {
 	Broken   []*Broken  // sorted by Name
 	// Skipped names services whose nodes= list excludes this host.
 	Skipped []string
+	// Inactive names services whose file says active = false: nothing is
+	// generated for them.
+	Inactive []string
+	// Node is the node-wide settings (bootstage.toml).
+	Node Node
 }
 
 // Stage is one boot stage, from stages.toml or the implicit "default".
@@ -29,6 +34,7 @@ type Service struct {
 	Name       string
 	Stage      string
 	Nodes      []string
+	Active     bool // false: active = false, nothing is generated
 	Components []*Component
 	Source     string // absolute path of the TOML file
 }
@@ -58,6 +64,7 @@ type Component struct {
 	StartTimeout time.Duration // 0: the runtime's default
 	StopTimeout  time.Duration // 0: the runtime's default
 	Health       Health
+	Routes       []Route // [[components.routes]], in file order
 
 	// Podman only.
 	Network    string
