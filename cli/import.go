@@ -38,6 +38,18 @@ func (a *app) importCommand() *ucli.Command {
 					Registry: c.String("registry"), ImagePath: c.String("image-path")})
 				return a.imported(t, r, c.String("output"))
 			},
+		}, {
+			Name:      "compose",
+			Usage:     "a compose file: services, and depends_on service_healthy as stages",
+			UsageText: "bootstage import compose [--output DIR] FILE",
+			Flags:     []ucli.Flag{output},
+			Action: func(c *ucli.Context) error {
+				if c.NArg() != 1 {
+					return fail(ExitError, "import compose takes one FILE (compose.yaml)")
+				}
+				t, r := importer.Compose(c.Args().First())
+				return a.imported(t, r, c.String("output"))
+			},
 		}},
 	}
 }

@@ -31,6 +31,9 @@ func golden(t *testing.T, name string, tree *importer.Tree, r *importer.Report) 
 		tree.Dump(&b)
 		validates(t, tree)
 	}
+	if wd, err := os.Getwd(); err == nil { // relative paths made absolute
+		b = *bytes.NewBufferString(strings.ReplaceAll(b.String(), wd+"/", "IMPORTER/"))
+	}
 	file := filepath.Join("testdata", "golden", name+".txt")
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
@@ -89,6 +92,19 @@ func TestMCP(t *testing.T) {
 			t.Parallel()
 			tree, r := importer.MCP(c.sources, c.opt)
 			golden(t, c.name, tree, r)
+		})
+	}
+}
+
+// Compose files: health dependencies become stages; what has no mapping
+// is reported.
+func TestCompose(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"health-stack"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			tree, r := importer.Compose("testdata/compose/" + name + ".yaml")
+			golden(t, "compose-"+name, tree, r)
 		})
 	}
 }
