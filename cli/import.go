@@ -50,6 +50,18 @@ func (a *app) importCommand() *ucli.Command {
 				t, r := importer.Compose(c.Args().First())
 				return a.imported(t, r, c.String("output"))
 			},
+		}, {
+			Name:      "quadlet",
+			Usage:     "Quadlet .container, .network, .volume and .image files",
+			UsageText: "bootstage import quadlet [--output DIR] SOURCE...",
+			Flags:     []ucli.Flag{output},
+			Action: func(c *ucli.Context) error {
+				if c.NArg() == 0 {
+					return fail(ExitError, "import quadlet needs at least one SOURCE (a file or a directory of them)")
+				}
+				t, r := importer.Quadlet(c.Args().Slice())
+				return a.imported(t, r, c.String("output"))
+			},
 		}},
 	}
 }

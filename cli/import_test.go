@@ -46,3 +46,19 @@ func TestImportCompose(t *testing.T) {
 		t.Errorf("validate: exit %d\n%s\nwant:\n%s", code, got, want)
 	}
 }
+
+// bootstage import quadlet DIR --output OUT && bootstage validate -C OUT.
+func TestImportQuadlet(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	te := newTestEnv(t, nil)
+	got, code := te.run("import", "quadlet", "--output", dir, "../importer/testdata/quadlet")
+	if code != 0 || !strings.Contains(got, "web.container:31:1: Install.WantedBy: left out: bootstage.target wants every stage") {
+		t.Fatalf("import: exit %d\n%s", code, got)
+	}
+	te = newTestEnv(t, nil)
+	got, code = te.run("validate", "-C", dir)
+	if want := "ok: 1 stage(s), 2 service(s), 2 component(s)\n"; code != 0 || !strings.Contains(got, want) {
+		t.Errorf("validate: exit %d\n%s\nwant:\n%s", code, got, want)
+	}
+}

@@ -108,3 +108,11 @@ func TestCompose(t *testing.T) {
 		})
 	}
 }
+
+// Quadlet files: .container files become services; .network, .volume and
+// .image are reported.
+func TestQuadlet(t *testing.T) {
+	t.Parallel()
+	tree, r := importer.Quadlet([]string{"testdata/quadlet"})
+	golden(t, "quadlet", tree, r)
+}
