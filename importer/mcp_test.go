@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/bootstage/bootstage/generator"
 	"github.com/bootstage/bootstage/importer"
 	"github.com/bootstage/bootstage/runtimes"
+	"github.com/bootstage/bootstage/units/unitstest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -67,6 +69,32 @@ func validates(t *testing.T, tree *importer.Tree) {
 	}
 	for _, p := range out.Problems {
 		t.Errorf("the imported tree does not validate: %s", strings.ReplaceAll(p.Error(), dir+"/", ""))
+	}
+	verify(t, out)
+}
+
+// verify runs systemd-analyze verify over the imported tree's units.
+func verify(t *testing.T, out *generator.Output) {
+	t.Helper()
+	analyze, err := exec.LookPath("systemd-analyze")
+	if err != nil {
+		t.Skip("systemd-analyze is not installed: the units are not verified")
+	}
+	for _, bin := range []string{host.Podman, host.QEMU} {
+		if _, err := os.Stat(bin); err != nil {
+			t.Skip(bin + " is not installed (scripts/install-deps.sh installs it): the units are not verified")
+		}
+	}
+	files := map[string][]byte{}
+	for _, u := range out.Units {
+		files[u.Name] = u.Bytes()
+	}
+	lines, err := unitstest.Verify(analyze, t.TempDir(), files, host.Healthd, host.Bootstage, host.Ops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range lines {
+		t.Errorf("systemd-analyze verify: %s", l)
 	}
 }
 
