@@ -312,8 +312,12 @@ func (m *mcpService) convert() (string, string) {
 
 func (m *mcpService) reportBuild(v any) {
 	src, r := m.src, m.r
-	r.left(src.at("build"), "build", "how MCP builds images, not bootstage's concern")
 	t, _ := v.(map[string]any)
+	at := src.at("build")
+	if at.Line == 1 && len(t) > 0 { // only [build.images]: no line of its own
+		at = src.at(join("build", sortedKeys(t)[0]))
+	}
+	r.left(at, "build", "how MCP builds images, not bootstage's concern")
 	for _, k := range sortedKeys(t) {
 		key := join("build", k)
 		if k != "images" {
