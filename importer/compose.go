@@ -177,7 +177,7 @@ func (c *composeFile) service(name string, kn, n *yaml.Node) *tomlDoc {
 		}
 	}
 	if !image {
-		r.fail(src.at(kn), path, "add image: (bootstage runs images, it does not build them)", "a service needs an image")
+		r.fail(src.at(kn), path, "add image:, as bootstage runs images and does not build them", "a service needs an image")
 	}
 	switch {
 	case c.jobs[name] && !healthOff:
