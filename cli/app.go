@@ -56,7 +56,7 @@ func newApp(env *Env, argv []string) *ucli.App {
 	a := &app{env: env, argv: argv}
 	cmds := []*ucli.Command{
 		a.validateCommand(), a.generateCommand(), a.planCommand(), a.graphCommand(),
-		a.statusCommand(), a.upCommand(), a.downCommand(), a.logsCommand(), a.vmCommand(),
+		a.statusCommand(), a.upCommand(), a.downCommand(), a.logsCommand(), a.vmCommand(), a.importCommand(),
 	}
 	for _, c := range cmds {
 		polish(c)

@@ -12,7 +12,7 @@ import (
 // nothing after "--".
 func TestCompletionProtocol(t *testing.T) {
 	cases := [][2]string{
-		{"--generate-bash-completion", "validate generate plan graph status up down logs vm"},
+		{"--generate-bash-completion", "validate generate plan graph status up down logs vm import"},
 		{"up -C testdata/stack --generate-bash-completion", "foundation core"},
 		{"logs -C testdata/stack --generate-bash-completion", "dns vault vault/vm web web/api web/worker"},
 		{"up -C testdata/stack - --generate-bash-completion", "--no-block --timeout --config-path --help"},

@@ -41,6 +41,8 @@ func (a *app) plan(out *generator.Output, dir string) error {
 	if n := len(out.Problems); n > 0 {
 		fmt.Fprintf(a.env.Stderr, "warning: the config has %d problem(s) (bootstage validate lists them); their units fail at start\n", n)
 	}
+	writeInactive(w, out.Tree)
+	writeRoutes(w, want, live)
 	if len(added)+len(removed)+len(changed) == 0 {
 		fmt.Fprintf(w, "no changes: %s matches the config\n", dir)
 		return nil

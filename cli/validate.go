@@ -49,6 +49,7 @@ func (a *app) validate(flagDirs []string) error {
 		fmt.Fprintf(a.env.Stdout, "; nothing runs on this node: %s starts nothing", generator.MainTarget)
 	}
 	fmt.Fprintln(a.env.Stdout)
+	writeInactive(a.env.Stdout, out.Tree)
 	return nil
 }
 

@@ -56,3 +56,10 @@ const (
 	// sets no stop_timeout.
 	DefaultVMStopTimeout = 30 * time.Second
 )
+
+// Defaults of routes (DESIGN §2.4): the host ports they are given, the
+// range the agent bootstage replaces used.
+const (
+	DefaultRouteLow  = 10000
+	DefaultRouteHigh = 60000
+)

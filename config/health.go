@@ -28,8 +28,9 @@ type Health struct {
 // that says it. stageCheck is the health = of c's stage ("" for none).
 //
 //   - The check is the component's, else the stage's, else DefaultCheck.
-//   - A network check without health.port probes the host port of the first
-//     published port, as the agent bootstage replaces did. A UDP port is
+//   - A network check without health.port probes the host port of the
+//     first route (see Route), else of the first published port, as the
+//     agent bootstage replaces did. A UDP port is
 //     never given a TCP, gRPC or HTTP check, nor is a port whose host side
 //     podman chooses: both are errors at that port, with a hint.
 //   - Without health.host, the address is the one the port is published on:
@@ -49,13 +50,16 @@ func ResolveHealth(c *Component, stageCheck Check) []FieldError {
 		return nil
 	}
 	var published *Port
-	if h.Port == 0 {
+	switch {
+	case h.Port == 0 && len(c.Routes) > 0:
+		h.Port = c.Routes[0].HostPort // published on DefaultHealthHost
+	case h.Port == 0:
 		if err := defaultPort(c.Ports, h.Check); err != nil {
 			return []FieldError{*err}
 		}
 		published = &c.Ports[0]
 		h.Port = published.HostPort
-	} else {
+	default:
 		published = publishedTCP(c.Ports, h.Port)
 	}
 	if h.Host == "" && published != nil && !wildcard(published.HostIP) {

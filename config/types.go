@@ -15,6 +15,11 @@ type Tree struct {
 	// then no service has a place in the boot order, so Stages is empty
 	// and every service is in Broken.
 	BrokenStages *Broken
+	// Inactive names services whose file says active = false: nothing is
+	// generated for them.
+	Inactive []string
+	// Node is the node-wide settings (bootstage.toml).
+	Node Node
 }
 
 // Stage is one boot stage, from stages.toml or the implicit "default".
@@ -33,6 +38,7 @@ type Service struct {
 	Name       string
 	Stage      string
 	Nodes      []string
+	Active     bool // false: active = false, nothing is generated
 	Components []*Component
 	Source     string // absolute path of the TOML file
 }
@@ -62,6 +68,7 @@ type Component struct {
 	StartTimeout time.Duration // 0: the runtime's default
 	StopTimeout  time.Duration // 0: the runtime's default
 	Health       Health
+	Routes       []Route // [[components.routes]], in file order
 
 	// Podman only.
 	Network    string

@@ -133,3 +133,15 @@ func Words[T ~string](list []T) []string {
 	}
 	return out
 }
+
+// RouteMode is how the node's proxy forwards a route.
+type RouteMode string
+
+// The route modes.
+const (
+	L4 RouteMode = "l4" // TCP passthrough
+	L7 RouteMode = "l7" // HTTP, by hostname
+)
+
+// RouteModes are the words a route's mode = accepts.
+var RouteModes = []RouteMode{L4, L7}

@@ -317,6 +317,7 @@ func (b *builder) component(name string, svc *config.Service, c *config.Componen
 			[]error{fmt.Errorf("runtime %q is not built into this bootstage", c.Runtime)})
 	}
 	rt.Fill(f, svc, c, b.host)
+	routes(f, c, b.out.Tree.Node.Routes)
 	return f
 }
 

@@ -64,18 +64,28 @@ func Tree(dirs []string, hostname string, checks ...config.RuntimeCheck) (*confi
 	files, listProblems := serviceFiles(dirs)
 	problems = append(problems, listProblems...)
 	names := sortedKeys(files)
+	var valid []*config.Service // on every node, active or not: routes are allocated over all
 	for i, r := range loadAll(names, files, stages, checks) {
 		name, file, svc, ps := names[i], files[names[i]], r.svc, r.problems
 		problems = append(problems, ps...)
+		if svc != nil {
+			valid = append(valid, svc)
+		}
 		switch {
 		case svc == nil:
 			tree.Broken = append(tree.Broken, &config.Broken{Name: name, Stage: r.brokenStage, Source: file, Errors: asErrors(ps)})
+		case !svc.Active:
+			tree.Inactive = append(tree.Inactive, name)
 		case len(svc.Nodes) > 0 && !contains(svc.Nodes, hostname):
 			tree.Skipped = append(tree.Skipped, name)
 		default:
 			tree.Services = append(tree.Services, svc)
 		}
 	}
+	var nodeProblems config.Problems
+	tree.Node, nodeProblems = loadNode(dirs)
+	problems = append(problems, nodeProblems...)
+	problems = append(problems, config.AllocateRoutes(valid, tree.Node.Routes)...)
 	if stages == nil {
 		tree.BrokenStages = &config.Broken{Source: stagesFile, Errors: asErrors(stageProblems)}
 		problems.Sort()

@@ -11,3 +11,15 @@ func Position(file, path string) (line, col int) {
 	}
 	return newLocator(src).value(path)
 }
+
+// Positions knows where each key of a TOML document stands, by the key
+// paths config/load uses ("components.1.routes.0.port"): for readers of
+// other TOML shapes (the importers) that report keys at their line.
+type Positions struct{ l *locator }
+
+// NewPositions scans src, which should be valid TOML.
+func NewPositions(src string) Positions { return Positions{newLocator(src)} }
+
+// Key is the 1-based line and column of the key at path, or of its
+// nearest ancestor that is known.
+func (p Positions) Key(path string) (line, col int) { return p.l.key(path) }

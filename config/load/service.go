@@ -33,12 +33,14 @@ func ParseService(file, src string, stages *Stages, checks ...config.RuntimeChec
 	}
 	s.Stage = stages.resolve(t, stem)
 	s.Nodes = t.strs("nodes")
+	s.Nodes, s.Active = nodeAlias(t, s.Nodes), active(t)
 	comps := t.tables("components")
 	if len(comps) == 0 && !t.has("components") {
 		d.errAt("", "add a [[components]] table", "a service needs at least one component")
 	}
 	for _, ct := range comps {
 		c := parseComponent(ct)
+		homeRoutes(s.Name, c)
 		resolveHealth(ct, c, stages.check(s.Stage))
 		for _, check := range checks {
 			for _, fe := range check(c) {
@@ -97,6 +99,7 @@ func parseComponent(t table) *config.Component {
 	} else {
 		parseQEMU(t, c)
 	}
+	parseRoutes(t, c)
 	c.Health = parseHealth(t)
 	t.done()
 	return c
