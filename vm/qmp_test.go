@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"github.com/bootstage/bootstage/runtimes/qemu"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -66,8 +67,11 @@ func startVM(t *testing.T, extra ...string) *vm {
 		v.cmd.Process.Kill()
 		<-v.done
 	})
-	for i := 0; i < 200; i++ {
-		if _, err := os.Stat(sock); err == nil {
+	// qemu binds the socket before it listens: the file alone is not a
+	// QMP that answers (a loaded machine saw ECONNREFUSED in between).
+	for i := 0; i < 400; i++ {
+		if c, err := net.Dial("unix", sock); err == nil {
+			c.Close()
 			return v
 		}
 		time.Sleep(25 * time.Millisecond)
