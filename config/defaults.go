@@ -56,3 +56,12 @@ const (
 	// sets no stop_timeout.
 	DefaultVMStopTimeout = 30 * time.Second
 )
+
+// Resource defaults (DESIGN §2.1).
+const (
+	DefaultPull           = PullMissing
+	DefaultPullRetries    = 3
+	DefaultPullRetryDelay = 5 * time.Second
+	DefaultSecretDir      = "/run/secrets/"
+	DefaultSecretMode     = 0o400
+)

@@ -11,6 +11,32 @@ type Tree struct {
 	Broken   []*Broken  // sorted by Name
 	// Skipped names services whose nodes= list excludes this host.
 	Skipped []string
+	// Resources are the declared networks, volumes, images and secrets
+	// (DESIGN §2.1), by name; images also by reference.
+	Resources Resources
+}
+
+// Resources are the files under networks/, volumes/, images/ and
+// secrets/ that were read without error.
+type Resources struct {
+	Networks map[string]*Network
+	Volumes  map[string]*NamedVolume
+	Images   map[string]*Image // by file name
+	Secrets  map[string]*Secret
+}
+
+// ImageFor returns the options for image reference ref: those of the
+// images/ file whose name or ref is ref, else the defaults.
+func (r Resources) ImageFor(ref string) *Image {
+	if im := r.Images[ref]; im != nil {
+		return im
+	}
+	for _, im := range r.Images {
+		if im.Ref == ref {
+			return im
+		}
+	}
+	return DefaultImage(ref)
 }
 
 // Stage is one boot stage, from stages.toml or the implicit "default".
@@ -58,12 +84,18 @@ type Component struct {
 	StartTimeout time.Duration // 0: the runtime's default
 	StopTimeout  time.Duration // 0: the runtime's default
 	Health       Health
+	Memory       int64   // bytes; 0: none (a VM: memory_mb)
+	CPUs         float64 // 0: no limit
+	PidsLimit    int     // 0: podman's default
+	Secrets      []SecretRef
 
 	// Podman only.
 	Network    string
 	User       string
 	PodmanArgs []string // extra `podman run` arguments, after ours
 	Init       bool     // run an init as PID 1 (podman run --init)
+	EnvFiles   []string // podman run --env-file, in order
+	AutoUpdate AutoUpdate
 
 	// QEMU only.
 	Kernel    string

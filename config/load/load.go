@@ -51,7 +51,7 @@ func Tree(dirs []string, hostname string, checks ...config.RuntimeCheck) (*confi
 	stages, stageProblems := loadStages(dirs)
 	problems = append(problems, stageProblems...)
 	tree := &config.Tree{}
-	files, listProblems := serviceFiles(dirs)
+	files, listProblems := kindFiles(dirs, "services")
 	problems = append(problems, listProblems...)
 	names := sortedKeys(files)
 	for i, r := range loadAll(names, files, stages, checks) {
@@ -66,6 +66,10 @@ func Tree(dirs []string, hostname string, checks ...config.RuntimeCheck) (*confi
 			tree.Services = append(tree.Services, svc)
 		}
 	}
+	res, resProblems := loadResources(dirs)
+	tree.Resources = res
+	problems = append(problems, resProblems...)
+	problems = append(problems, checkReferences(tree)...)
 	if stages == nil {
 		stages = DefaultStages()
 	}
@@ -121,23 +125,25 @@ func loadStages(dirs []string) (*Stages, config.Problems) {
 	return DefaultStages(), nil
 }
 
-// serviceFiles maps each service name to the file that wins for it.
-// A file that is a symlink to /dev/null masks the name, as in systemd.
-func serviceFiles(dirs []string) (map[string]string, config.Problems) {
+// kindFiles maps each name of one kind (the folder: "services",
+// "networks", ...) to the file that wins for it across dirs: a file in an
+// earlier directory hides one of the same name below, and a file that is a
+// symlink to /dev/null masks the name, as in systemd.
+func kindFiles(dirs []string, kind string) (map[string]string, config.Problems) {
 	files := map[string]string{}
 	masked := map[string]bool{}
 	var problems config.Problems
 	for _, d := range dirs {
-		entries, err := os.ReadDir(filepath.Join(d, "services"))
+		entries, err := os.ReadDir(filepath.Join(d, kind))
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			problems = append(problems, config.Problem{File: filepath.Join(d, "services"), Msg: err.Error()})
+			problems = append(problems, config.Problem{File: filepath.Join(d, kind), Msg: err.Error()})
 		}
 		for _, e := range entries {
 			name, ok := strings.CutSuffix(e.Name(), ".toml")
 			if !ok || e.IsDir() || files[name] != "" || masked[name] {
 				continue
 			}
-			file := filepath.Join(d, "services", e.Name())
+			file := filepath.Join(d, kind, e.Name())
 			if e.Type()&fs.ModeSymlink != 0 && isDevNull(file) {
 				masked[name] = true
 				continue

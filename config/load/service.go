@@ -90,6 +90,7 @@ func parseComponent(t table) *config.Component {
 		parseQEMU(t, c)
 	}
 	c.Health = parseHealth(t)
+	parseNodeKeys(t, c)
 	t.done()
 	return c
 }

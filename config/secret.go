@@ -1,0 +1,25 @@
+package config
+
+// Secret is one secrets/NAME.toml file: where its content comes from,
+// exactly one source.
+type Secret struct {
+	Name       string
+	File       string // a host file, read by systemd (LoadCredential=)
+	Credential string // a systemd credential of the system, encrypted or not
+	Encrypted  bool   // File holds `systemd-creds encrypt` output (LoadCredentialEncrypted=)
+	Source     string
+	Line       int
+}
+
+// SecretRef is one entry of a component's secrets: the secret and where
+// it appears in the container.
+type SecretRef struct {
+	Name   string
+	Target string // default /run/secrets/NAME
+	Mode   uint32 // default 0400
+	UID    int
+	GID    int
+	// Where the reference stands in the service file, for cross-file errors.
+	Key       string
+	Line, Col int
+}
