@@ -1,12 +1,14 @@
 package config
 
+import "strings"
+
 // Secret is one secrets/NAME.toml file: where its content comes from,
 // exactly one source.
 type Secret struct {
 	Name       string
 	File       string // a host file, read by systemd (LoadCredential=)
 	Credential string // a systemd credential of the system, encrypted or not
-	Encrypted  bool   // File holds `systemd-creds encrypt` output (LoadCredentialEncrypted=)
+	Encrypted  bool   // the source is `systemd-creds encrypt` output (LoadCredentialEncrypted=)
 	Source     string
 	Line       int
 }
@@ -23,3 +25,8 @@ type SecretRef struct {
 	Key       string
 	Line, Col int
 }
+
+// CredentialID is the systemd credential a secret is loaded as
+// (LoadCredential=ID:..., read back at %d/ID): the secret's name, with
+// ":" (systemd's separator there) written as "_".
+func CredentialID(name string) string { return strings.ReplaceAll(name, ":", "_") }

@@ -19,6 +19,9 @@ type builder struct {
 	// built it, instead of Output.Units: the generator writes it out and
 	// drops it, so thousands of unit models are never alive at once.
 	emit func(*units.File) error
+	// needs are the resource units each component requires, set before
+	// the component units are built (see resources).
+	needs map[*config.Component][]string
 }
 
 // Stage is one stage as the generator wrote it: the names of its units
@@ -81,6 +84,7 @@ func (b *builder) build() {
 	for i := range stages {
 		b.out.Stages[i] = b.stage(places[i], &jobs)
 	}
+	b.resources()
 	b.buildAll(jobs)
 	var all []string
 	for i := range stages {
@@ -257,7 +261,9 @@ func (b *builder) component(name string, svc *config.Service, c *config.Componen
 		return brokenUnit(name, config.DisplayName(svc.Name, c.Name), svc.Source,
 			[]error{fmt.Errorf("runtime %q is not built into this bootstage", c.Runtime)})
 	}
+	b.resourceDeps(f, c)
 	rt.Fill(f, svc, c, b.host)
+	b.secrets(f, c)
 	return f
 }
 

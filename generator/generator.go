@@ -40,6 +40,9 @@ type Output struct {
 	Stages   []Stage       // in boot order: what each stage's units are and watch
 	Units    []*units.File // sorted by name
 	Links    []Link        // sorted by name
+	// Resources are the network, volume and image units components
+	// require, by kind (volume, network, image) and name.
+	Resources []Resource
 	Problems config.Problems
 
 	writeErrs []error // of units GenerateInto wrote while building

@@ -22,9 +22,6 @@ func parseSecret(t table, name string) *config.Secret {
 	if s.Credential != "" && !config.ValidName(s.Credential) {
 		t.d.errAt(t.key("credential"), config.NameHint, "invalid credential name %q", s.Credential)
 	}
-	if s.Encrypted && s.File == "" {
-		t.d.errAtKey(t.key("encrypted"), "a system credential is decrypted by systemd as it is", "encrypted is only for file")
-	}
 	return s
 }
 

@@ -87,6 +87,7 @@ func (Runtime) Fill(f *units.File, s *config.Service, c *config.Component, h run
 	// and neither `podman rm --cidfile` nor --rm deletes it: without this
 	// every second start fails ("container id file exists").
 	svc.Exec("ExecStartPre", "", []string{rmPath, "-f", units.Specifiers(cid)})
+	secretCommands(svc, h.Podman, name, c)
 	svc.Exec("ExecStart", "", runArgv(h, c, name, cid)...)
 	svc.Exec("ExecStop", "", removeArgv(h.Podman, cid))
 	// ExecStop= is skipped when conmon died or the start failed; these run
