@@ -23,6 +23,9 @@ type Resources struct {
 	Volumes  map[string]*NamedVolume
 	Images   map[string]*Image // by file name
 	Secrets  map[string]*Secret
+	// Broken are the resource files that failed to load, by kind and name
+	// ("networks/mcpnet"): what uses one gets a failing unit, not defaults.
+	Broken map[string]*Broken
 }
 
 // ImageFor returns the options for image reference ref: those of the

@@ -115,6 +115,10 @@ func (b *builder) resources() {
 		if !b.claim(name, claimer) {
 			continue
 		}
+		if br := res.Broken[n.kind+"s/"+n.name]; br != nil {
+			source = br.Source
+			f = brokenUnit(name, n.kind+" "+n.name, br.Source, br.Errors)
+		}
 		if err := f.Err(); err != nil {
 			b.problem(source, err.Error())
 			f = brokenUnit(name, n.kind+" "+n.name, source, []error{err})

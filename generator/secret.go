@@ -18,7 +18,10 @@ func (b *builder) secrets(f *units.File, c *config.Component) {
 	for _, ref := range c.Secrets {
 		sec := b.out.Tree.Resources.Secrets[ref.Name]
 		if sec == nil {
-			continue // reported by the loader; the service is broken
+			// an invalid secrets/ file: reported, and the unit fails at
+			// start, as systemd finds no such credential
+			s.Text("LoadCredential", config.CredentialID(ref.Name)+":"+"/nonexistent/bootstage/invalid-secret-file")
+			continue
 		}
 		id := config.CredentialID(ref.Name)
 		// A system credential is found by its name when the path is not

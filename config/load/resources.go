@@ -18,13 +18,17 @@ var resourceKinds = []string{"networks", "volumes", "images", "secrets"}
 // against what remains.
 func loadResources(dirs []string) (config.Resources, config.Problems) {
 	res := config.Resources{Networks: map[string]*config.Network{}, Volumes: map[string]*config.NamedVolume{},
-		Images: map[string]*config.Image{}, Secrets: map[string]*config.Secret{}}
+		Images: map[string]*config.Image{}, Secrets: map[string]*config.Secret{}, Broken: map[string]*config.Broken{}}
 	var problems config.Problems
 	for _, kind := range resourceKinds {
 		files, ps := kindFiles(dirs, kind)
 		problems = append(problems, ps...)
 		for _, name := range sortedKeys(files) {
-			problems = append(problems, loadResource(&res, kind, name, files[name])...)
+			ps := loadResource(&res, kind, name, files[name])
+			if len(ps) > 0 {
+				res.Broken[kind+"/"+name] = &config.Broken{Name: name, Source: files[name], Errors: asErrors(ps)}
+			}
+			problems = append(problems, ps...)
 		}
 	}
 	problems = append(problems, duplicateRefs(res.Images)...)
@@ -99,6 +103,7 @@ func duplicateRefs(images map[string]*config.Image) config.Problems {
 			ps = append(ps, config.Problem{File: im.Source, Line: im.Line, Col: 1, Key: "ref",
 				Msg:  fmt.Sprintf("image %q is already configured by %s", im.Ref, filepath.Base(images[prev].Source)),
 				Hint: "keep one file per image"})
+			delete(images, n)
 			continue
 		}
 		first[im.Ref] = n
@@ -117,7 +122,7 @@ func checkReferences(tree *config.Tree) config.Problems {
 		for _, c := range s.Components {
 			resolveImage(tree.Resources, c)
 			for _, ref := range c.Secrets {
-				if tree.Resources.Secrets[ref.Name] == nil {
+				if tree.Resources.Secrets[ref.Name] == nil && tree.Resources.Broken["secrets/"+ref.Name] == nil {
 					ps = append(ps, config.Problem{File: s.Source, Line: ref.Line, Col: ref.Col, Key: ref.Key,
 						Msg:  fmt.Sprintf("no secret %q: there is no secrets/%s.toml", ref.Name, ref.Name),
 						Hint: fmt.Sprintf(`add secrets/%s.toml with file = "/path" or credential = "NAME"`, ref.Name)})

@@ -94,6 +94,7 @@ func (Runtime) Fill(f *units.File, s *config.Service, c *config.Component, h run
 	// in every case, and leave nothing behind in /run.
 	svc.Exec("ExecStopPost", "-", removeArgv(h.Podman, cid))
 	svc.Exec("ExecStopPost", "-", []string{rmPath, "-f", units.Specifiers(cid)})
+	secretCleanup(svc, h.Podman, name, c)
 }
 
 func startTimeout(c *config.Component) time.Duration {

@@ -38,8 +38,8 @@ func limitArgs(c *config.Component, container string) [][]string {
 func secretName(container, name string) string { return container + "-" + config.CredentialID(name) }
 
 // secretCommands creates each podman secret from the credential systemd
-// loaded into %d before the container starts, and removes it when the
-// unit stops. podman copies the content into the container's own secrets
+// loaded into %d before the container starts; secretCleanup removes them
+// once the container is gone. podman copies the content into the container's own secrets
 // directory, and `podman inspect` shows only the secret's name and ID.
 func secretCommands(svc *units.Section, podman, container string, c *config.Component) {
 	for _, s := range c.Secrets {
@@ -47,6 +47,9 @@ func secretCommands(svc *units.Section, podman, container string, c *config.Comp
 		svc.Exec("ExecStartPre", "-", []string{podman, "secret", "rm", name})
 		svc.Exec("ExecStartPre", "", []string{podman, "secret", "create", name, units.Specifiers("%d/" + config.CredentialID(s.Name))})
 	}
+}
+
+func secretCleanup(svc *units.Section, podman, container string, c *config.Component) {
 	for _, s := range c.Secrets {
 		svc.Exec("ExecStopPost", "-", []string{podman, "secret", "rm", secretName(container, s.Name)})
 	}
