@@ -1,0 +1,101 @@
+package e2e_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bootstage/bootstage/e2e/harness"
+)
+
+// startResources boots a machine with contrib/examples/resources
+// installed and prepared (image archive, secret file), and starts it.
+func startResources(t *testing.T) *harness.Machine {
+	m := harness.Boot(t, harness.Options{Hostname: "resources"})
+	m.MustInstall(harness.Tree(t, "resources"))
+	m.MustRun("sh", harness.ConfigDir+"/prepare.sh")
+	if _, err := m.Run("podman", "image", "exists", "localhost/resources-web:1"); err == nil {
+		t.Fatal("prepare.sh left localhost/resources-web:1 in storage: the test must load it from the archive")
+	}
+	m.DaemonReload()
+	m.MustRun("systemctl", "start", "bootstage.target")
+	return m
+}
+
+// TestResources runs the example that uses every kind of node resource.
+func TestResources(t *testing.T) {
+	m := startResources(t)
+	const image = "resources-web_1-6af0e0f1-image.service"
+	for _, u := range []string{"appnet-network.service", "data-volume.service", image, "web.service", "client.service"} {
+		if got := m.Property(u, "ActiveState"); got != "active" {
+			t.Errorf("%s is %s, want active\n%s", u, got, m.Journal(u))
+		}
+	}
+
+	t.Run("network before its containers, reached by name", func(t *testing.T) {
+		net := monotonic(t, m, "appnet-network.service", "ActiveEnterTimestampMonotonic")
+		for _, u := range []string{"web.service", "client.service"} {
+			if start := monotonic(t, m, u, "InactiveExitTimestampMonotonic"); start < net {
+				t.Errorf("%s started at %d, before appnet-network.service was active at %d", u, start, net)
+			}
+		}
+		err := harness.Eventually(30*time.Second, func() error {
+			if j := m.Journal("client.service"); !strings.Contains(j, "client-reached-web") {
+				return fmt.Errorf("client never reached web by name:\n%s", j)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Error(err)
+		}
+	})
+
+	t.Run("image loaded from its archive", func(t *testing.T) {
+		m.MustRun("podman", "image", "exists", "localhost/resources-web:1")
+		if j := m.Journal(image); !strings.Contains(j, "Loaded image") {
+			t.Errorf("the image unit's journal does not show podman load:\n%s", j)
+		}
+	})
+
+	t.Run("env file", func(t *testing.T) {
+		if j := m.Journal("web.service"); !strings.Contains(j, "greeting: hello-from-env-file") {
+			t.Errorf("web did not get GREETING from its env file:\n%s", j)
+		}
+	})
+
+	t.Run("secret", func(t *testing.T) {
+		if got := m.MustRun("podman", "exec", "web", "cat", "/run/secrets/token"); got != "s3cr3t-token" {
+			t.Errorf("secret in the container: %q", got)
+		}
+		if got := strings.TrimSpace(m.MustRun("podman", "exec", "web", "stat", "-c", "%a", "/run/secrets/token")); got != "440" {
+			t.Errorf("secret mode %s, want 440", got)
+		}
+		for what, out := range map[string]string{
+			"systemctl cat":  m.MustRun("systemctl", "cat", "web.service"),
+			"systemctl show": m.MustRun("systemctl", "show", "web.service"),
+			"podman inspect": m.MustRun("podman", "inspect", "web"),
+			"the journal":    m.MustRun("journalctl", "-b", "--no-pager", "-o", "verbose"),
+		} {
+			if strings.Contains(out, "s3cr3t-token") {
+				t.Errorf("the secret's content is in %s", what)
+			}
+		}
+	})
+
+	t.Run("volume survives a restart and a stop of the stack", func(t *testing.T) {
+		m.MustRun("podman", "exec", "web", "sh", "-c", "echo kept > /data/f")
+		m.MustRun("systemctl", "restart", "web.service")
+		if got := m.MustRun("podman", "exec", "web", "cat", "/data/f"); strings.TrimSpace(got) != "kept" {
+			t.Errorf("after restart: %q", got)
+		}
+		m.MustRun("systemctl", "stop", "bootstage.target")
+		m.MustRun("systemctl", "start", "bootstage.target")
+		if got := m.MustRun("podman", "exec", "web", "cat", "/data/f"); strings.TrimSpace(got) != "kept" {
+			t.Errorf("after a stop and start of the stack: %q", got)
+		}
+		if got := m.Property("appnet-network.service", "ActiveState"); got != "active" {
+			t.Errorf("appnet-network.service is %s after the restart", got)
+		}
+	})
+}
