@@ -2,11 +2,14 @@ package e2e_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bootstage/bootstage/e2e/harness"
+	"github.com/bootstage/bootstage/units"
 )
 
 // startResources boots a machine with contrib/examples/resources
@@ -98,4 +101,43 @@ func TestResources(t *testing.T) {
 			t.Errorf("appnet-network.service is %s after the restart", got)
 		}
 	})
+}
+
+// TestResourcesPull: image units order only after network-online.target,
+// so a later stage's pull starts before the earlier stage's gate opens; a
+// pull that cannot succeed fails its component, with podman's error in
+// the image unit's status, while the rest of the stage starts.
+func TestResourcesPull(t *testing.T) {
+	m := harness.Boot(t, harness.Options{Hostname: "respull"})
+	m.MustInstall(harness.Tree(t, ""))
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(filepath.Join(dir, harness.ConfigDir), os.DirFS("testdata/resources/pull")); err != nil {
+		t.Fatal(err)
+	}
+	m.MustInstall(dir)
+	m.DaemonReload()
+	startAll(t, m)
+	image := units.ImageService("127.0.0.1:1/nothing:1")
+	m.WaitProperty("fine.service", "ActiveState", "active", 30*time.Second)
+	pullStart := monotonic(t, m, image, "InactiveExitTimestampMonotonic")
+	gateOpen := monotonic(t, m, "bootstage-first-gate.service", "ActiveEnterTimestampMonotonic")
+	if pullStart >= gateOpen {
+		t.Errorf("%s started at %d, not before stage first's gate opened at %d", image, pullStart, gateOpen)
+	}
+	if got := m.Property(image, "Result"); got != "exit-code" {
+		t.Errorf("%s Result = %s, want exit-code", image, got)
+	}
+	status, _ := m.Run("systemctl", "status", "--no-pager", "-n", "20", image)
+	if !strings.Contains(status, "Error:") || !strings.Contains(status, "127.0.0.1:1") {
+		t.Errorf("systemctl status %s does not show podman's error:\n%s", image, status)
+	}
+	if got := m.Property("unpullable.service", "ActiveState"); got == "active" {
+		t.Errorf("unpullable.service is active without its image")
+	}
+	if j := m.Journal("unpullable.service"); !strings.Contains(j, "Dependency failed") {
+		t.Errorf("unpullable.service's journal does not say its dependency failed:\n%s", j)
+	}
 }
