@@ -15,6 +15,7 @@ type Image struct {
 	AuthFile   string
 	TLSVerify  *bool // nil: podman's default (verify)
 	Source     string
+	DropIns    []string // KIND/NAME.toml.d/*.toml merged over it
 	Line       int
 }
 

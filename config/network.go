@@ -14,6 +14,7 @@ type Network struct {
 	External bool // only check that it exists: never create it
 	Options  []KeyValue
 	Source   string
+	DropIns  []string // KIND/NAME.toml.d/*.toml merged over it
 	Line     int
 }
 

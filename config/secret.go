@@ -10,6 +10,7 @@ type Secret struct {
 	Credential string // a systemd credential of the system, encrypted or not
 	Encrypted  bool   // the source is `systemd-creds encrypt` output (LoadCredentialEncrypted=)
 	Source     string
+	DropIns    []string // KIND/NAME.toml.d/*.toml merged over it
 	Line       int
 }
 

@@ -59,7 +59,8 @@ type Service struct {
 	Stage      string
 	Nodes      []string
 	Components []*Component
-	Source     string // absolute path of the TOML file
+	Source     string   // absolute path of the TOML file
+	DropIns    []string // services/NAME.toml.d/*.toml merged over it, in order
 }
 
 // Broken is a service file that failed validation. Name is known when the

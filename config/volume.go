@@ -9,6 +9,7 @@ type NamedVolume struct {
 	Driver  string // "" = podman's default (local)
 	Options []KeyValue
 	Source  string
+	DropIns []string // KIND/NAME.toml.d/*.toml merged over it
 	Line    int
 }
 

@@ -20,7 +20,7 @@ const imageScript = `p=$1 ref=$2 policy=$3 archive=$4 tries=$5 delay=$6; shift 6
 // network-online.target, never after a stage: every pull starts when the
 // stack starts (DESIGN §3.1).
 func (b *builder) imageUnit(name string, im *config.Image) *units.File {
-	f, s := resourceUnit(name, "podman image "+im.Ref, im.Source)
+	f, s := resourceUnit(name, "podman image "+im.Ref, im.Source, im.DropIns)
 	u := f.Section("Unit")
 	u.Names("Wants", "network-online.target")
 	u.Names("After", "network-online.target")

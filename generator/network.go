@@ -9,7 +9,7 @@ import (
 // external network, only checks that it exists. It never removes it:
 // containers of other stacks may be on it.
 func (b *builder) networkUnit(name string, n *config.Network) *units.File {
-	f, s := resourceUnit(name, "podman network "+n.Name, n.Source)
+	f, s := resourceUnit(name, "podman network "+n.Name, n.Source, n.DropIns)
 	podman := b.podman()
 	if n.External {
 		s.Exec("ExecStart", "", []string{podman, "network", "inspect", "--format", "{{.Name}}", n.Name})

@@ -142,8 +142,8 @@ func (b *builder) resourceDeps(f *units.File, c *config.Component) {
 
 // resourceUnit begins a resource unit: a oneshot that stays active, so a
 // stop (of it or of the stack) never removes what it made.
-func resourceUnit(name, what, source string) (*units.File, *units.Section) {
-	f := units.NewFile(name, header(source)...)
+func resourceUnit(name, what, source string, dropIns []string) (*units.File, *units.Section) {
+	f := units.NewFile(name, header(source, dropIns...)...)
 	u := f.Section("Unit")
 	u.Text("Description", what+" (bootstage resource)")
 	if source != "" {

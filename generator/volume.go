@@ -8,7 +8,7 @@ import (
 // volumeUnit creates podman volume v when it is absent. It never removes
 // it: the data in it outlives every restart and stop.
 func (b *builder) volumeUnit(name string, v *config.NamedVolume) *units.File {
-	f, s := resourceUnit(name, "podman volume "+v.Name, v.Source)
+	f, s := resourceUnit(name, "podman volume "+v.Name, v.Source, v.DropIns)
 	podman := b.podman()
 	create := []string{podman, "volume", "create"}
 	if v.Driver != "" {

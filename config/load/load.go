@@ -51,10 +51,10 @@ func Tree(dirs []string, hostname string, checks ...config.RuntimeCheck) (*confi
 	stages, stageProblems := loadStages(dirs)
 	problems = append(problems, stageProblems...)
 	tree := &config.Tree{}
-	files, listProblems := kindFiles(dirs, "services")
+	files, hasDropIns, listProblems := kindFiles(dirs, "services")
 	problems = append(problems, listProblems...)
 	names := sortedKeys(files)
-	for i, r := range loadAll(names, files, stages, checks) {
+	for i, r := range loadAll(dirs, names, files, hasDropIns, stages, checks) {
 		name, file, svc, ps := names[i], files[names[i]], r.svc, r.problems
 		problems = append(problems, ps...)
 		switch {
@@ -95,12 +95,16 @@ type loaded struct {
 // like names, whatever order the workers finish in, so the output does
 // not depend on scheduling. Files are independent, and stages and checks
 // are only read.
-func loadAll(names []string, files map[string]string, stages *Stages, checks []config.RuntimeCheck) []loaded {
+func loadAll(dirs, names []string, files map[string]string, hasDropIns map[string]bool, stages *Stages, checks []config.RuntimeCheck) []loaded {
 	out := make([]loaded, len(names))
 	parallel.For(len(names), func(i int) {
 		file := files[names[i]]
 		r := &out[i]
-		r.svc, r.problems = loadService(names[i], file, stages, checks)
+		var drops []string
+		if hasDropIns[names[i]] {
+			drops = dropIns(dirs, "services", names[i])
+		}
+		r.svc, r.problems = loadService(names[i], file, drops, stages, checks)
 		if r.svc == nil {
 			r.brokenStage = brokenStage(file, names[i], stages)
 		}
@@ -129,16 +133,22 @@ func loadStages(dirs []string) (*Stages, config.Problems) {
 // "networks", ...) to the file that wins for it across dirs: a file in an
 // earlier directory hides one of the same name below, and a file that is a
 // symlink to /dev/null masks the name, as in systemd.
-func kindFiles(dirs []string, kind string) (map[string]string, config.Problems) {
-	files := map[string]string{}
+//
+// Names with a NAME.toml.d directory in any of dirs are marked in
+// hasDropIns, so that only those are looked for drop-ins.
+func kindFiles(dirs []string, kind string) (files map[string]string, hasDropIns map[string]bool, problems config.Problems) {
+	files, hasDropIns = map[string]string{}, map[string]bool{}
 	masked := map[string]bool{}
-	var problems config.Problems
 	for _, d := range dirs {
 		entries, err := os.ReadDir(filepath.Join(d, kind))
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			problems = append(problems, config.Problem{File: filepath.Join(d, kind), Msg: err.Error()})
 		}
 		for _, e := range entries {
+			if name, ok := strings.CutSuffix(e.Name(), ".toml.d"); ok && e.IsDir() {
+				hasDropIns[name] = true
+				continue
+			}
 			name, ok := strings.CutSuffix(e.Name(), ".toml")
 			if !ok || e.IsDir() || files[name] != "" || masked[name] {
 				continue
@@ -151,10 +161,10 @@ func kindFiles(dirs []string, kind string) (map[string]string, config.Problems) 
 			files[name] = file
 		}
 	}
-	return files, problems
+	return files, hasDropIns, problems
 }
 
-func loadService(name, file string, stages *Stages, checks []config.RuntimeCheck) (*config.Service, config.Problems) {
+func loadService(name, file string, drops []string, stages *Stages, checks []config.RuntimeCheck) (*config.Service, config.Problems) {
 	if !config.ValidName(name) {
 		return nil, config.Problems{{File: file, Msg: fmt.Sprintf("invalid service name %q", name), Hint: config.NameHint + ": rename the file"}}
 	}
@@ -165,7 +175,7 @@ func loadService(name, file string, stages *Stages, checks []config.RuntimeCheck
 	if err != nil {
 		return nil, config.Problems{{File: file, Msg: err.Error()}}
 	}
-	return ParseService(file, src, stages, checks...)
+	return parseService(file, src, drops, stages, checks)
 }
 
 // brokenStage makes a best effort to place a broken service in its stage,

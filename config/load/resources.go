@@ -21,10 +21,14 @@ func loadResources(dirs []string) (config.Resources, config.Problems) {
 		Images: map[string]*config.Image{}, Secrets: map[string]*config.Secret{}, Broken: map[string]*config.Broken{}}
 	var problems config.Problems
 	for _, kind := range resourceKinds {
-		files, ps := kindFiles(dirs, kind)
+		files, hasDropIns, ps := kindFiles(dirs, kind)
 		problems = append(problems, ps...)
 		for _, name := range sortedKeys(files) {
-			ps := loadResource(&res, kind, name, files[name])
+			var drops []string
+			if hasDropIns[name] {
+				drops = dropIns(dirs, kind, name)
+			}
+			ps := loadResource(&res, kind, name, files[name], drops)
 			if len(ps) > 0 {
 				res.Broken[kind+"/"+name] = &config.Broken{Name: name, Source: files[name], Errors: asErrors(ps)}
 			}
@@ -36,7 +40,7 @@ func loadResources(dirs []string) (config.Resources, config.Problems) {
 }
 
 // loadResource reads one resource file into res.
-func loadResource(res *config.Resources, kind, name, file string) config.Problems {
+func loadResource(res *config.Resources, kind, name, file string, drops []string) config.Problems {
 	if !config.ValidName(name) {
 		return config.Problems{{File: file, Msg: fmt.Sprintf("invalid %s name %q", strings.TrimSuffix(kind, "s"), name),
 			Hint: config.NameHint + ": rename the file"}}
@@ -45,32 +49,32 @@ func loadResource(res *config.Resources, kind, name, file string) config.Problem
 	if err != nil {
 		return config.Problems{{File: file, Msg: err.Error()}}
 	}
-	d, t, err := parse(file, src)
+	d, t, err := parseMerged(file, src, drops)
 	if err != nil {
 		return d.problems
 	}
 	switch kind {
 	case "networks":
 		n := parseNetwork(t, name)
-		n.Source = file
+		n.Source, n.DropIns = file, d.dropIns
 		if ok(d, t) {
 			res.Networks[name] = n
 		}
 	case "volumes":
 		v := parseVolume(t, name)
-		v.Source = file
+		v.Source, v.DropIns = file, d.dropIns
 		if ok(d, t) {
 			res.Volumes[name] = v
 		}
 	case "images":
 		im := parseImage(t, name)
-		im.Source = file
+		im.Source, im.DropIns = file, d.dropIns
 		if ok(d, t) {
 			res.Images[name] = im
 		}
 	case "secrets":
 		s := parseSecret(t, name)
-		s.Source = file
+		s.Source, s.DropIns = file, d.dropIns
 		if ok(d, t) {
 			res.Secrets[name] = s
 		}
