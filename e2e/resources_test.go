@@ -61,6 +61,15 @@ func TestResources(t *testing.T) {
 		}
 	})
 
+	t.Run("a drop-in's value is what runs", func(t *testing.T) {
+		if got := strings.TrimSpace(m.MustRun("podman", "inspect", "--format", "{{.HostConfig.Memory}}", "web")); got != "100663296" {
+			t.Errorf("web's memory limit is %s, want 96M (100663296) from services/web.toml.d/10-memory.toml", got)
+		}
+		if cat := m.MustRun("systemctl", "cat", "web.service"); !strings.Contains(cat, "web.toml.d/10-memory.toml") {
+			t.Errorf("systemctl cat does not name the drop-in:\n%s", cat)
+		}
+	})
+
 	t.Run("env file", func(t *testing.T) {
 		if j := m.Journal("web.service"); !strings.Contains(j, "greeting: hello-from-env-file") {
 			t.Errorf("web did not get GREETING from its env file:\n%s", j)
