@@ -22,9 +22,9 @@ type SecretRef struct {
 	Mode   uint32 // default 0400
 	UID    int
 	GID    int
-	// Where the reference stands in the service file, for cross-file errors.
-	Key       string
-	Line, Col int
+	// Key is the reference's key path in the service file, where a
+	// cross-file error is reported.
+	Key string
 }
 
 // CredentialID is the systemd credential a secret is loaded as

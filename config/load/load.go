@@ -50,11 +50,14 @@ func Tree(dirs []string, hostname string, checks ...config.RuntimeCheck) (*confi
 	var problems config.Problems
 	stages, stageProblems := loadStages(dirs)
 	problems = append(problems, stageProblems...)
-	tree := &config.Tree{}
+	// Resources first: services are checked against them.
+	res, resProblems := loadResources(dirs)
+	problems = append(problems, resProblems...)
+	tree := &config.Tree{Resources: res}
 	files, hasDropIns, listProblems := kindFiles(dirs, "services")
 	problems = append(problems, listProblems...)
 	names := sortedKeys(files)
-	for i, r := range loadAll(dirs, names, files, hasDropIns, stages, checks) {
+	for i, r := range loadAll(dirs, names, files, hasDropIns, stages, checks, &tree.Resources) {
 		name, file, svc, ps := names[i], files[names[i]], r.svc, r.problems
 		problems = append(problems, ps...)
 		switch {
@@ -66,10 +69,6 @@ func Tree(dirs []string, hostname string, checks ...config.RuntimeCheck) (*confi
 			tree.Services = append(tree.Services, svc)
 		}
 	}
-	res, resProblems := loadResources(dirs)
-	tree.Resources = res
-	problems = append(problems, resProblems...)
-	problems = append(problems, checkReferences(tree)...)
 	if stages == nil {
 		stages = DefaultStages()
 	}
@@ -95,7 +94,7 @@ type loaded struct {
 // like names, whatever order the workers finish in, so the output does
 // not depend on scheduling. Files are independent, and stages and checks
 // are only read.
-func loadAll(dirs, names []string, files map[string]string, hasDropIns map[string]bool, stages *Stages, checks []config.RuntimeCheck) []loaded {
+func loadAll(dirs, names []string, files map[string]string, hasDropIns map[string]bool, stages *Stages, checks []config.RuntimeCheck, res *config.Resources) []loaded {
 	out := make([]loaded, len(names))
 	parallel.For(len(names), func(i int) {
 		file := files[names[i]]
@@ -104,7 +103,7 @@ func loadAll(dirs, names []string, files map[string]string, hasDropIns map[strin
 		if hasDropIns[names[i]] {
 			drops = dropIns(dirs, "services", names[i])
 		}
-		r.svc, r.problems = loadService(names[i], file, drops, stages, checks)
+		r.svc, r.problems = loadService(names[i], file, drops, stages, checks, res)
 		if r.svc == nil {
 			r.brokenStage = brokenStage(file, names[i], stages)
 		}
@@ -164,7 +163,7 @@ func kindFiles(dirs []string, kind string) (files map[string]string, hasDropIns 
 	return files, hasDropIns, problems
 }
 
-func loadService(name, file string, drops []string, stages *Stages, checks []config.RuntimeCheck) (*config.Service, config.Problems) {
+func loadService(name, file string, drops []string, stages *Stages, checks []config.RuntimeCheck, res *config.Resources) (*config.Service, config.Problems) {
 	if !config.ValidName(name) {
 		return nil, config.Problems{{File: file, Msg: fmt.Sprintf("invalid service name %q", name), Hint: config.NameHint + ": rename the file"}}
 	}
@@ -175,7 +174,7 @@ func loadService(name, file string, drops []string, stages *Stages, checks []con
 	if err != nil {
 		return nil, config.Problems{{File: file, Msg: err.Error()}}
 	}
-	return parseService(file, src, drops, stages, checks)
+	return parseService(file, src, drops, stages, checks, res)
 }
 
 // brokenStage makes a best effort to place a broken service in its stage,

@@ -117,32 +117,21 @@ func duplicateRefs(images map[string]*config.Image) config.Problems {
 
 // checkReferences checks what a component names in another file: a
 // secret that no secrets/ file declares is an error at the component's
-// key, and costs the service its units, as any other error does.
-func checkReferences(tree *config.Tree) config.Problems {
-	var all config.Problems
-	kept := tree.Services[:0]
-	for _, s := range tree.Services {
-		var ps config.Problems
-		for _, c := range s.Components {
-			resolveImage(tree.Resources, c)
-			for _, ref := range c.Secrets {
-				if tree.Resources.Secrets[ref.Name] == nil && tree.Resources.Broken["secrets/"+ref.Name] == nil {
-					ps = append(ps, config.Problem{File: s.Source, Line: ref.Line, Col: ref.Col, Key: ref.Key,
-						Msg:  fmt.Sprintf("no secret %q: there is no secrets/%s.toml", ref.Name, ref.Name),
-						Hint: fmt.Sprintf(`add secrets/%s.toml with file = "/path" or credential = "NAME"`, ref.Name)})
-				}
+// key, and costs the service its units, as any other error does. An
+// image named by its images/ file becomes that file's reference.
+func checkReferences(d *doc, s *config.Service, res *config.Resources) {
+	if res == nil {
+		return
+	}
+	for _, c := range s.Components {
+		resolveImage(*res, c)
+		for _, ref := range c.Secrets {
+			if res.Secrets[ref.Name] == nil && res.Broken["secrets/"+ref.Name] == nil {
+				d.errAt(ref.Key, fmt.Sprintf(`add secrets/%s.toml with file = "/path" or credential = "NAME"`, ref.Name),
+					"no secret %q: there is no secrets/%s.toml", ref.Name, ref.Name)
 			}
 		}
-		if len(ps) == 0 {
-			kept = append(kept, s)
-			continue
-		}
-		all = append(all, ps...)
-		tree.Broken = append(tree.Broken, &config.Broken{Name: s.Name, Stage: s.Stage, Source: s.Source, Errors: asErrors(ps)})
 	}
-	tree.Services = kept
-	sort.Slice(tree.Broken, func(i, j int) bool { return tree.Broken[i].Name < tree.Broken[j].Name })
-	return all
 }
 
 // resolveImage lets a component name its image by the images/ file that

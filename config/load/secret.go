@@ -69,7 +69,6 @@ func parseSecrets(t table) []config.SecretRef {
 		if ref.Target == "" {
 			ref.Target = config.DefaultSecretDir + ref.Name
 		}
-		ref.Line, ref.Col = t.d.locator().value(key)
 		ref.Key = key
 		out = append(out, ref)
 	}

@@ -18,11 +18,12 @@ import (
 // name. It returns the service when the file is valid; otherwise a nil
 // service and every problem found.
 func ParseService(file, src string, stages *Stages, checks ...config.RuntimeCheck) (*config.Service, config.Problems) {
-	return parseService(file, src, nil, stages, checks)
+	return parseService(file, src, nil, stages, checks, nil)
 }
 
-// parseService is ParseService with drop-ins merged over the file.
-func parseService(file, src string, drops []string, stages *Stages, checks []config.RuntimeCheck) (*config.Service, config.Problems) {
+// parseService is ParseService with drop-ins merged over the file, and
+// what it names of other files checked against res (nil: not checked).
+func parseService(file, src string, drops []string, stages *Stages, checks []config.RuntimeCheck, res *config.Resources) (*config.Service, config.Problems) {
 	d, t, err := parseMerged(file, src, drops)
 	if err != nil {
 		return nil, d.problems
@@ -51,6 +52,7 @@ func parseService(file, src string, drops []string, stages *Stages, checks []con
 	}
 	t.done()
 	checkComponentNames(d, s, comps)
+	checkReferences(d, s, res)
 	checkStrings(d, t)
 	if len(d.problems) > 0 {
 		d.problems.Sort()
