@@ -77,11 +77,11 @@ func TestResources(t *testing.T) {
 	})
 
 	t.Run("secret", func(t *testing.T) {
-		if got := m.MustRun("podman", "exec", "web", "cat", "/run/secrets/token"); got != "s3cr3t-token" {
+		if got := m.MustRun("podman", "exec", "web", "cat", "/etc/web/token"); got != "s3cr3t-token" {
 			t.Errorf("secret in the container: %q", got)
 		}
-		if got := strings.TrimSpace(m.MustRun("podman", "exec", "web", "stat", "-c", "%a", "/run/secrets/token")); got != "440" {
-			t.Errorf("secret mode %s, want 440", got)
+		if got := strings.TrimSpace(m.MustRun("podman", "exec", "web", "stat", "-c", "%a %u", "/etc/web/token")); got != "440 65534" {
+			t.Errorf("secret mode and owner %q, want 440 65534", got)
 		}
 		for what, out := range map[string]string{
 			"systemctl cat":  m.MustRun("systemctl", "cat", "web.service"),
