@@ -6,7 +6,10 @@
 # <= 60 ms (aim 25 ms), 10000 in < 1 s, peak RSS < 30 MB.
 #
 # usage: bench/generator.sh [SIZES...]     (default: 1000 10000)
-# env:   RUNS (default 20), KEEP=1 keeps the trees in /dev/shm.
+# env:   RUNS (default 20), KEEP=1 keeps the trees in /dev/shm,
+#        RESOURCES=1 adds node resources: ten networks, volumes and secrets
+#        the api components share, an images/ file, a drop-in on every
+#        tenth service (as BenchmarkGenerate/resources=with).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -32,15 +35,35 @@ tree() {
 	for s in "${stages[@]}"; do
 		printf '[[stage]]\nname = "%s"\ntimeout = "60s"\non_timeout = "proceed"\n\n' "$s"
 	done >"$dir/stages.toml"
+	local res=()
+	if [ -n "${RESOURCES:-}" ]; then
+		mkdir -p "$dir"/{networks,volumes,secrets,images}
+		for ((i = 0; i < 10; i++)); do
+			printf 'subnet = "10.89.%d.0/24"\n' "$i" >"$dir/networks/net$i.toml"
+			printf 'driver = "local"\n' >"$dir/volumes/data$i.toml"
+			printf 'file = "/etc/bootstage/secrets/token%d"\n' "$i" >"$dir/secrets/token$i.toml"
+		done
+		printf 'ref = "registry.example/api:1.4"\nretries = 5\n' >"$dir/images/api.toml"
+	fi
 	for ((i = 0; i < n; i++)); do
 		stage=${stages[i % 3]}
+		res=()
+		if [ -n "${RESOURCES:-}" ]; then
+			res=("network = \"net$((i % 10))\"" "secrets = [\"token$((i % 10))\"]")
+			if ((i % 10 == 0)); then
+				mkdir -p "$dir/services/$(printf 'svc%05d' "$i").toml.d"
+				printf '[[components]]\nname = "api"\nenv = { LOG_LEVEL = "debug" }\n' \
+					>"$dir/services/$(printf 'svc%05d' "$i").toml.d/10-log.toml"
+			fi
+		fi
 		printf '%s\n' \
 			"stage = \"$stage\"" "" \
 			'[[components]]' 'name = "api"' 'image = "registry.example/api:1.4"' \
 			'cmd = ["serve", "--listen", ":8080", "--log-level", "info"]' \
 			"ports = [\"127.0.0.1:$((10000 + i % 50000)):8080\"]" \
 			'env = { LOG_LEVEL = "info", REGION = "eu-1" }' \
-			'volumes = ["/srv/api:/data:Z"]' 'restart = "always"' '' \
+			"volumes = [\"/srv/api:/data:Z\"${RESOURCES:+, \"data$((i % 10)):/var/lib/api\"}]" \
+			${res[@]+"${res[@]}"} 'restart = "always"' '' \
 			'[components.health]' 'check = "http"' 'path = "/healthz"' '' \
 			'[[components]]' 'name = "db"' 'image = "registry.example/db:15"' \
 			"ports = [\"127.0.0.1:$((20000 + i % 40000)):5432\"]" \

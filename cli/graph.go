@@ -33,6 +33,20 @@ func writeDOT(w io.Writer, st *stack) {
 		}
 		fmt.Fprintln(w, "\t}")
 	}
+	// Resources stand outside the stages: a unit a later stage needs starts
+	// with the stack, not after the stages before it.
+	drawn := map[string]bool{}
+	for _, s := range st.Stages {
+		for _, r := range s.Resources {
+			if !drawn[r.Unit] {
+				drawn[r.Unit] = true
+				fmt.Fprintf(w, "\t%s [label=%s, shape=%s];\n", dotQuote(r.Unit), dotQuote(r.Kind+"\n"+r.Name), resourceShape[r.Kind])
+			}
+			for _, u := range r.Users {
+				fmt.Fprintf(w, "\t%s -> %s [style=dotted, arrowhead=none];\n", dotQuote(r.Unit), dotQuote(u))
+			}
+		}
+	}
 	for i := 1; i < len(st.Stages); i++ {
 		prev, next := st.Stages[i-1], st.Stages[i]
 		head := next.Gate
@@ -71,7 +85,28 @@ func writeMermaid(w io.Writer, st *stack) {
 		}
 		fmt.Fprintf(w, "  s%dg %s|%s| s%d\n", i, arrow, dep, i+1)
 	}
+	ids := map[string]string{}
+	for i, s := range st.Stages {
+		for _, r := range s.Resources {
+			id, ok := ids[r.Unit]
+			if !ok {
+				id = fmt.Sprintf("r%d", len(ids)+1)
+				ids[r.Unit] = id
+				fmt.Fprintf(w, "  %s[(%s)]\n", id, mermaidQuote(r.Kind+"<br/>"+r.Name))
+			}
+			for _, u := range r.Users {
+				for j, c := range s.Components {
+					if c.Unit == u {
+						fmt.Fprintf(w, "  %s -.- s%dc%d\n", id, i+1, j+1)
+					}
+				}
+			}
+		}
+	}
 }
+
+// resourceShape draws each kind of resource unit its own way.
+var resourceShape = map[string]string{"network": "ellipse", "volume": "cylinder", "image": "note"}
 
 // runtimeColour tells containers, VMs and invalid services apart at a glance.
 var runtimeColour = map[string]string{"podman": "#e3eefa", "qemu": "#fcebd5", "invalid": "#f9d6d6"}

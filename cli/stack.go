@@ -25,6 +25,15 @@ type stageView struct {
 	OnTimeout  string
 	Health     string
 	Components []*componentView
+	// Resources are the network, volume and image units the stage's
+	// components require, in the generator's order.
+	Resources []resourceView
+}
+
+// resourceView is one resource unit and the component units needing it.
+type resourceView struct {
+	Kind, Name, Unit string
+	Users            []string
 }
 
 type componentView struct {
@@ -44,9 +53,12 @@ func buildStack(out *generator.Output) *stack {
 	for _, gs := range out.Stages {
 		sv := &stageView{Name: gs.Name, Target: gs.Target, Gate: gs.Gate, Timeout: gs.Timeout,
 			OnTimeout: string(gs.OnTimeout), Health: string(gs.Health)}
+		units := map[string]bool{}
 		for _, gc := range gs.Components {
 			sv.Components = append(sv.Components, componentOf(gc))
+			units[gc.Unit] = true
 		}
+		sv.Resources = resourcesOf(out.Resources, units)
 		st.Stages = append(st.Stages, sv)
 	}
 	return st
@@ -128,4 +140,22 @@ func (st *stack) from(name string) ([]*stageView, error) {
 		return nil, err
 	}
 	return st.Stages[i:], nil
+}
+
+// resourcesOf lists the resources that any of units requires, each with
+// those of its users.
+func resourcesOf(all []generator.Resource, units map[string]bool) []resourceView {
+	var out []resourceView
+	for _, r := range all {
+		var users []string
+		for _, u := range r.Users {
+			if units[u] {
+				users = append(users, u)
+			}
+		}
+		if len(users) > 0 {
+			out = append(out, resourceView{Kind: r.Kind, Name: r.Name, Unit: r.Unit, Users: users})
+		}
+	}
+	return out
 }

@@ -86,6 +86,15 @@ type stageStatus struct {
 	Target     UnitState         `json:"target"`
 	Gate       UnitState         `json:"gate"`
 	Components []componentStatus `json:"components"`
+	Resources  []resourceStatus  `json:"resources,omitempty"`
+}
+
+// resourceStatus is a network, volume or image unit that components of the
+// stage require.
+type resourceStatus struct {
+	Kind  string    `json:"kind"`
+	Name  string    `json:"name"`
+	State UnitState `json:"state"`
 }
 
 type componentStatus struct {
@@ -122,6 +131,13 @@ func collectStatus(ctx context.Context, sd Systemd, stages []*stageView) (*statu
 			cs := componentStatus{Name: c.Name, Runtime: c.Runtime, Check: c.Check, Probe: c.Probe, State: st}
 			cs.Health, cs.HealthDetail = healthOf(c, st, ss.Gate)
 			ss.Components = append(ss.Components, cs)
+		}
+		for _, res := range s.Resources {
+			st, err := sd.State(ctx, res.Unit)
+			if err != nil {
+				return nil, err
+			}
+			ss.Resources = append(ss.Resources, resourceStatus{Kind: res.Kind, Name: res.Name, State: st})
 		}
 		r.Stages = append(r.Stages, ss)
 	}
@@ -178,6 +194,11 @@ func (r *statusReport) allGood() bool {
 				return false
 			}
 		}
+		for _, res := range s.Resources {
+			if res.State.ActiveState == "failed" {
+				return false
+			}
+		}
 	}
 	return true
 }
@@ -223,6 +244,11 @@ func writeStatusText(w io.Writer, r *statusReport, st style, now time.Time) {
 		}
 		if len(s.Components) == 0 {
 			fmt.Fprintln(w, "  (no components)")
+		}
+		for _, res := range s.Resources {
+			rt := stateTone(res.State.ActiveState)
+			fmt.Fprintf(w, "  %s%s  %s  %s\n", st.mark(rt), pad(res.Kind+" "+res.Name, nameW), pad(res.State.Unit, unitW),
+				st.paint(rt, stateWords(res.State))+since(res.State, now))
 		}
 	}
 }

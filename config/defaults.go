@@ -63,3 +63,12 @@ const (
 	DefaultRouteLow  = 10000
 	DefaultRouteHigh = 60000
 )
+
+// Resource defaults (DESIGN §2.1).
+const (
+	DefaultPull           = PullMissing
+	DefaultPullRetries    = 3
+	DefaultPullRetryDelay = 5 * time.Second
+	DefaultSecretDir      = "/run/secrets/"
+	DefaultSecretMode     = 0o400
+)

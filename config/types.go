@@ -20,6 +20,35 @@ type Tree struct {
 	Inactive []string
 	// Node is the node-wide settings (bootstage.toml).
 	Node Node
+	// Resources are the declared networks, volumes, images and secrets
+	// (DESIGN §2.1), by name; images also by reference.
+	Resources Resources
+}
+
+// Resources are the files under networks/, volumes/, images/ and
+// secrets/ that were read without error.
+type Resources struct {
+	Networks map[string]*Network
+	Volumes  map[string]*NamedVolume
+	Images   map[string]*Image // by file name
+	Secrets  map[string]*Secret
+	// Broken are the resource files that failed to load, by kind and name
+	// ("networks/mcpnet"): what uses one gets a failing unit, not defaults.
+	Broken map[string]*Broken
+}
+
+// ImageFor returns the options for image reference ref: those of the
+// images/ file whose name or ref is ref, else the defaults.
+func (r Resources) ImageFor(ref string) *Image {
+	if im := r.Images[ref]; im != nil {
+		return im
+	}
+	for _, im := range r.Images {
+		if im.Ref == ref {
+			return im
+		}
+	}
+	return DefaultImage(ref)
 }
 
 // Stage is one boot stage, from stages.toml or the implicit "default".
@@ -40,7 +69,8 @@ type Service struct {
 	Nodes      []string
 	Active     bool // false: active = false, nothing is generated
 	Components []*Component
-	Source     string // absolute path of the TOML file
+	Source     string   // absolute path of the TOML file
+	DropIns    []string // services/NAME.toml.d/*.toml merged over it, in order
 }
 
 // Broken is a service file that failed validation. Name is known when the
@@ -69,12 +99,18 @@ type Component struct {
 	StopTimeout  time.Duration // 0: the runtime's default
 	Health       Health
 	Routes       []Route // [[components.routes]], in file order
+	Memory       int64   // bytes; 0: none (a VM: memory_mb)
+	CPUs         float64 // 0: no limit
+	PidsLimit    int     // 0: podman's default
+	Secrets      []SecretRef
 
 	// Podman only.
 	Network    string
 	User       string
 	PodmanArgs []string // extra `podman run` arguments, after ours
 	Init       bool     // run an init as PID 1 (podman run --init)
+	EnvFiles   []string // podman run --env-file, in order
+	AutoUpdate AutoUpdate
 
 	// QEMU only.
 	Kernel    string

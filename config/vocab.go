@@ -145,3 +145,28 @@ const (
 
 // RouteModes are the words a route's mode = accepts.
 var RouteModes = []RouteMode{L4, L7}
+
+// PullPolicy says when an image unit pulls its image (images/NAME.toml
+// pull): podman's own --pull words.
+type PullPolicy string
+
+const (
+	PullMissing PullPolicy = "missing" // only when absent (the default)
+	PullAlways  PullPolicy = "always"  // at every start
+	PullNever   PullPolicy = "never"   // never: the image must be there (or in archive)
+	PullNewer   PullPolicy = "newer"   // when the registry has a newer one
+)
+
+// PullPolicies are the accepted pull values.
+var PullPolicies = []PullPolicy{PullMissing, PullAlways, PullNever, PullNewer}
+
+// AutoUpdate is a component's io.containers.autoupdate label value.
+type AutoUpdate string
+
+const (
+	AutoUpdateRegistry AutoUpdate = "registry"
+	AutoUpdateLocal    AutoUpdate = "local"
+)
+
+// AutoUpdates are the accepted auto_update values.
+var AutoUpdates = []AutoUpdate{AutoUpdateRegistry, AutoUpdateLocal}

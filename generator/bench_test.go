@@ -18,7 +18,12 @@ var benchStages = []string{"foundation", "core", "management"}
 
 // writeBenchTree writes a configuration of n services, each with two
 // podman components, spread over three stages, as an operator would.
-func writeBenchTree(tb testing.TB, dir string, n int) {
+func writeBenchTree(tb testing.TB, dir string, n int) { writeBenchTreeWith(tb, dir, n, false) }
+
+// writeBenchTreeWith is writeBenchTree, with node resources when res is
+// set: ten networks, volumes and secrets the api components share, an
+// images/ file, and a drop-in on every tenth service.
+func writeBenchTreeWith(tb testing.TB, dir string, n int, res bool) {
 	tb.Helper()
 	var st strings.Builder
 	for _, s := range benchStages {
@@ -28,9 +33,25 @@ func writeBenchTree(tb testing.TB, dir string, n int) {
 	if err := os.MkdirAll(filepath.Join(dir, "services"), 0o755); err != nil {
 		tb.Fatal(err)
 	}
+	if res {
+		for i := 0; i < 10; i++ {
+			write(tb, filepath.Join(dir, "networks", fmt.Sprintf("net%d.toml", i)), fmt.Sprintf("subnet = \"10.89.%d.0/24\"\n", i))
+			write(tb, filepath.Join(dir, "volumes", fmt.Sprintf("data%d.toml", i)), "driver = \"local\"\n")
+			write(tb, filepath.Join(dir, "secrets", fmt.Sprintf("token%d.toml", i)), fmt.Sprintf("file = \"/etc/bootstage/secrets/token%d\"\n", i))
+		}
+		write(tb, filepath.Join(dir, "images", "api.toml"), "ref = \"registry.example/api:1.4\"\nretries = 5\n")
+	}
 	for i := 0; i < n; i++ {
 		src := fmt.Sprintf(benchService, benchStages[i%len(benchStages)], 10000+i%50000, 20000+i%40000)
-		if err := os.WriteFile(filepath.Join(dir, "services", fmt.Sprintf("svc%05d.toml", i)), []byte(src), 0o644); err != nil {
+		name := fmt.Sprintf("svc%05d", i)
+		if res {
+			src = strings.Replace(src, `volumes = ["/srv/api:/data:Z"]`, fmt.Sprintf(
+				"volumes = [\"/srv/api:/data:Z\", \"data%d:/var/lib/api\"]\nnetwork = \"net%d\"\nsecrets = [\"token%d\"]", i%10, i%10, i%10), 1)
+			if i%10 == 0 {
+				write(tb, filepath.Join(dir, "services", name+".toml.d", "10-log.toml"), "[[components]]\nname = \"api\"\nenv = { LOG_LEVEL = \"debug\" }\n")
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, "services", name+".toml"), []byte(src), 0o644); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -83,12 +104,26 @@ var benchSizes = []int{10, 100, 1000, 10000}
 // BenchmarkGenerate is one generator run as systemd makes it
 // (GenerateInto): read and check the configuration, build every unit,
 // write them all.
+//
+// resources=with adds node resources to the same tree (see
+// writeBenchTreeWith): the cost of networks, volumes, images, secrets and
+// drop-ins, against resources=without.
 func BenchmarkGenerate(b *testing.B) {
 	for _, n := range benchSizes {
-		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+		for _, res := range []bool{false, true} {
+			b.Run(fmt.Sprintf("services=%d/resources=%s", n, map[bool]string{false: "without", true: "with"}[res]), func(b *testing.B) {
+				benchGenerate(b, n, res)
+			})
+		}
+	}
+}
+
+func benchGenerate(b *testing.B, n int, res bool) {
+	{
+		{
 			root := tmpfs(b)
 			cfg := filepath.Join(root, "config")
-			writeBenchTree(b, cfg, n)
+			writeBenchTreeWith(b, cfg, n, res)
 			host := fuzzHost
 			opts := generator.Options{ConfigPath: []string{cfg}, Hostname: fuzzHostname, Host: &host}
 			b.ReportAllocs()
@@ -102,7 +137,7 @@ func BenchmarkGenerate(b *testing.B) {
 				}
 				b.StopTimer()
 				cpu -= cpuTime()
-				if i == 0 && (len(out.Problems) > 0 || countFiles(b, dst) != 2*n+2*len(benchStages)+1) {
+				if i == 0 && (len(out.Problems) > 0 || countFiles(b, dst) != 2*n+2*len(benchStages)+1+len(out.Resources)) {
 					b.Fatalf("%d units written, %d problems: %v", countFiles(b, dst), len(out.Problems), out.Problems)
 				}
 				os.RemoveAll(dst) // a generator writes into an empty directory
@@ -114,7 +149,7 @@ func BenchmarkGenerate(b *testing.B) {
 			// CPU time is what a busy machine cannot inflate as it does wall time
 			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(2*n), "ns/component")
-		})
+		}
 	}
 }
 

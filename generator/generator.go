@@ -35,12 +35,15 @@ type Options struct {
 
 // Output is everything one generator run produces.
 type Output struct {
-	Host     runtimes.Host // what the units were generated for
-	Tree     *config.Tree
-	Stages   []Stage       // in boot order: what each stage's units are and watch
-	Units    []*units.File // sorted by name
-	Links    []Link        // sorted by name
-	Problems config.Problems
+	Host   runtimes.Host // what the units were generated for
+	Tree   *config.Tree
+	Stages []Stage       // in boot order: what each stage's units are and watch
+	Units  []*units.File // sorted by name
+	Links  []Link        // sorted by name
+	// Resources are the network, volume and image units components
+	// require, by kind (volume, network, image) and name.
+	Resources []Resource
+	Problems  config.Problems
 
 	writeErrs []error // of units GenerateInto wrote while building
 }

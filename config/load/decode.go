@@ -22,6 +22,10 @@ type doc struct {
 	loc      *locator
 	problems config.Problems
 	src      string
+	// Drop-ins merged over the file (see parseMerged), and which values
+	// each of them set, so that problems point into the drop-in.
+	dropIns  []string
+	overlays []overlay
 }
 
 // table is one TOML table of a doc, at a key path.
@@ -68,16 +72,18 @@ func (d *doc) table(path string, m map[string]any) table {
 
 // errAt records a problem at the value of path (or its key).
 func (d *doc) errAt(path, hint, format string, args ...any) {
-	line, col := d.locator().value(path)
-	d.problems = append(d.problems, config.Problem{File: d.file, Line: line, Col: col, Key: path,
+	file, loc, at := d.where(path)
+	line, col := loc.value(at)
+	d.problems = append(d.problems, config.Problem{File: file, Line: line, Col: col, Key: at,
 		Msg: fmt.Sprintf(format, args...), Hint: hint})
 }
 
 // errAtKey records a problem at the key of path: for problems with the
 // key itself (unknown, misplaced, a bad name).
 func (d *doc) errAtKey(path, hint, format string, args ...any) {
-	line, col := d.locator().key(path)
-	d.problems = append(d.problems, config.Problem{File: d.file, Line: line, Col: col, Key: path,
+	file, loc, at := d.where(path)
+	line, col := loc.key(at)
+	d.problems = append(d.problems, config.Problem{File: file, Line: line, Col: col, Key: at,
 		Msg: fmt.Sprintf(format, args...), Hint: hint})
 }
 

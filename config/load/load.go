@@ -60,12 +60,15 @@ func Tree(dirs []string, hostname string, checks ...config.RuntimeCheck) (*confi
 	var problems config.Problems
 	stages, stagesFile, stageProblems := loadStages(dirs)
 	problems = append(problems, stageProblems...)
-	tree := &config.Tree{}
-	files, listProblems := serviceFiles(dirs)
+	// Resources first: services are checked against them.
+	res, resProblems := loadResources(dirs)
+	problems = append(problems, resProblems...)
+	tree := &config.Tree{Resources: res}
+	files, hasDropIns, listProblems := kindFiles(dirs, "services")
 	problems = append(problems, listProblems...)
 	names := sortedKeys(files)
 	var valid []*config.Service // on every node, active or not: routes are allocated over all
-	for i, r := range loadAll(names, files, stages, checks) {
+	for i, r := range loadAll(dirs, names, files, hasDropIns, stages, checks, &tree.Resources) {
 		name, file, svc, ps := names[i], files[names[i]], r.svc, r.problems
 		problems = append(problems, ps...)
 		if svc != nil {
@@ -113,12 +116,16 @@ type loaded struct {
 // like names, whatever order the workers finish in, so the output does
 // not depend on scheduling. Files are independent, and stages and checks
 // are only read.
-func loadAll(names []string, files map[string]string, stages *Stages, checks []config.RuntimeCheck) []loaded {
+func loadAll(dirs, names []string, files map[string]string, hasDropIns map[string]bool, stages *Stages, checks []config.RuntimeCheck, res *config.Resources) []loaded {
 	out := make([]loaded, len(names))
 	parallel.For(len(names), func(i int) {
 		file := files[names[i]]
 		r := &out[i]
-		r.svc, r.problems = loadService(names[i], file, stages, checks)
+		var drops []string
+		if hasDropIns[names[i]] {
+			drops = dropIns(dirs, "services", names[i])
+		}
+		r.svc, r.problems = loadService(names[i], file, drops, stages, checks, res)
 		if r.svc == nil {
 			r.brokenStage = brokenStage(file, names[i], stages)
 		}
@@ -145,23 +152,31 @@ func loadStages(dirs []string) (*Stages, string, config.Problems) {
 	return DefaultStages(), "", nil
 }
 
-// serviceFiles maps each service name to the file that wins for it.
-// A file that is a symlink to /dev/null masks the name, as in systemd.
-func serviceFiles(dirs []string) (map[string]string, config.Problems) {
-	files := map[string]string{}
+// kindFiles maps each name of one kind (the folder: "services",
+// "networks", ...) to the file that wins for it across dirs: a file in an
+// earlier directory hides one of the same name below, and a file that is a
+// symlink to /dev/null masks the name, as in systemd.
+//
+// Names with a NAME.toml.d directory in any of dirs are marked in
+// hasDropIns, so that only those are looked for drop-ins.
+func kindFiles(dirs []string, kind string) (files map[string]string, hasDropIns map[string]bool, problems config.Problems) {
+	files, hasDropIns = map[string]string{}, map[string]bool{}
 	masked := map[string]bool{}
-	var problems config.Problems
 	for _, d := range dirs {
-		entries, err := os.ReadDir(filepath.Join(d, "services"))
+		entries, err := os.ReadDir(filepath.Join(d, kind))
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			problems = append(problems, config.Problem{File: filepath.Join(d, "services"), Msg: err.Error()})
+			problems = append(problems, config.Problem{File: filepath.Join(d, kind), Msg: err.Error()})
 		}
 		for _, e := range entries {
+			if name, ok := strings.CutSuffix(e.Name(), ".toml.d"); ok && e.IsDir() {
+				hasDropIns[name] = true
+				continue
+			}
 			name, ok := strings.CutSuffix(e.Name(), ".toml")
 			if !ok || e.IsDir() || files[name] != "" || masked[name] {
 				continue
 			}
-			file := filepath.Join(d, "services", e.Name())
+			file := filepath.Join(d, kind, e.Name())
 			if e.Type()&fs.ModeSymlink != 0 && isDevNull(file) {
 				masked[name] = true
 				continue
@@ -169,10 +184,10 @@ func serviceFiles(dirs []string) (map[string]string, config.Problems) {
 			files[name] = file
 		}
 	}
-	return files, problems
+	return files, hasDropIns, problems
 }
 
-func loadService(name, file string, stages *Stages, checks []config.RuntimeCheck) (*config.Service, config.Problems) {
+func loadService(name, file string, drops []string, stages *Stages, checks []config.RuntimeCheck, res *config.Resources) (*config.Service, config.Problems) {
 	if !config.ValidName(name) {
 		return nil, config.Problems{{File: file, Msg: fmt.Sprintf("invalid service name %q", name), Hint: config.NameHint + ": rename the file"}}
 	}
@@ -183,7 +198,7 @@ func loadService(name, file string, stages *Stages, checks []config.RuntimeCheck
 	if err != nil {
 		return nil, config.Problems{{File: file, Msg: err.Error()}}
 	}
-	return ParseService(file, src, stages, checks...)
+	return parseService(file, src, drops, stages, checks, res)
 }
 
 // brokenStage makes a best effort to place a broken service in its stage,

@@ -21,12 +21,18 @@ import (
 // name. It returns the service when the file is valid; otherwise a nil
 // service and every problem found.
 func ParseService(file, src string, stages *Stages, checks ...config.RuntimeCheck) (*config.Service, config.Problems) {
-	d, t, err := parse(file, src)
+	return parseService(file, src, nil, stages, checks, nil)
+}
+
+// parseService is ParseService with drop-ins merged over the file, and
+// what it names of other files checked against res (nil: not checked).
+func parseService(file, src string, drops []string, stages *Stages, checks []config.RuntimeCheck, res *config.Resources) (*config.Service, config.Problems) {
+	d, t, err := parseMerged(file, src, drops)
 	if err != nil {
 		return nil, d.problems
 	}
 	stem := strings.TrimSuffix(filepath.Base(file), ".toml")
-	s := &config.Service{Source: file, Name: stem}
+	s := &config.Service{Source: file, Name: stem, DropIns: d.dropIns}
 	if n := t.str("name", stem); n != stem {
 		d.errAt("name", fmt.Sprintf("rename the file to %s.toml, or drop the key", n),
 			"name %q does not match the file name %q", n, stem)
@@ -51,6 +57,7 @@ func ParseService(file, src string, stages *Stages, checks ...config.RuntimeChec
 	}
 	t.done()
 	checkComponentNames(d, s, comps)
+	checkReferences(d, s, res)
 	checkStrings(d, t)
 	if len(d.problems) > 0 {
 		d.problems.Sort()
@@ -101,6 +108,7 @@ func parseComponent(t table) *config.Component {
 	}
 	parseRoutes(t, c)
 	c.Health = parseHealth(t)
+	parseNodeKeys(t, c)
 	t.done()
 	return c
 }

@@ -55,6 +55,14 @@ func run(example string, keep bool) error {
 	if err := m.Install(tree); err != nil {
 		return err
 	}
+	// An example may need things on the node that no TOML file can hold
+	// (contrib/examples/resources makes an image archive and a secret).
+	if _, err := os.Stat(filepath.Join(tree, harness.ConfigDir, "prepare.sh")); err == nil {
+		step("sh %s/prepare.sh", harness.ConfigDir)
+		if out, err := m.Run("sh", harness.ConfigDir+"/prepare.sh"); err != nil {
+			return fmt.Errorf("prepare.sh: %w\n%s", err, out)
+		}
+	}
 	if out, err := m.Run("systemctl", "daemon-reload"); err != nil {
 		return fmt.Errorf("%w\n%s", err, out)
 	}

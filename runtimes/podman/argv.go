@@ -87,6 +87,7 @@ func runArgv(h runtimes.Host, c *config.Component, name, cid string) [][]string 
 	for _, e := range sortedEnv(c.Env) {
 		groups = append(groups, []string{"--env", e.Key + "=" + e.Value})
 	}
+	groups = append(groups, limitArgs(c, name)...)
 	if len(c.Entrypoint) > 0 {
 		groups = append(groups, []string{"--entrypoint", EntrypointSpec(c.Entrypoint)})
 	}

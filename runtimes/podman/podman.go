@@ -87,12 +87,14 @@ func (Runtime) Fill(f *units.File, s *config.Service, c *config.Component, h run
 	// and neither `podman rm --cidfile` nor --rm deletes it: without this
 	// every second start fails ("container id file exists").
 	svc.Exec("ExecStartPre", "", []string{rmPath, "-f", units.Specifiers(cid)})
+	secretCommands(svc, h.Podman, name, c)
 	svc.Exec("ExecStart", "", runArgv(h, c, name, cid)...)
 	svc.Exec("ExecStop", "", removeArgv(h.Podman, cid))
 	// ExecStop= is skipped when conmon died or the start failed; these run
 	// in every case, and leave nothing behind in /run.
 	svc.Exec("ExecStopPost", "-", removeArgv(h.Podman, cid))
 	svc.Exec("ExecStopPost", "-", []string{rmPath, "-f", units.Specifiers(cid)})
+	secretCleanup(svc, h.Podman, name, c)
 }
 
 func startTimeout(c *config.Component) time.Duration {
