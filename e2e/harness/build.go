@@ -1,13 +1,14 @@
 package harness
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/bootstage/bootstage/internal/repo"
 )
 
 // The installed paths of the binaries (DESIGN §1, the planned defaults).
@@ -26,22 +27,7 @@ var binaries = []struct{ pkg, path string }{
 
 // ModuleRoot is the directory of bootstage's go.mod, found upwards from the
 // working directory (a test's is its package directory).
-func ModuleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("find module root: no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
+func ModuleRoot() (string, error) { return repo.Root() }
 
 // BuildTree builds the three binaries (go build -trimpath, static, with
 // the grpcnotrace tag the packages use: see meson.build) into the
