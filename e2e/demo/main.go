@@ -46,6 +46,12 @@ func run(example string, keep bool) error {
 	if err != nil {
 		return err
 	}
+	if stack.Nanos() {
+		step("installing Nanos's kernel.img, boot.img and mkfs (shared/nanos beside the checkout) in %s", harness.NanosDir)
+		if err := harness.InstallNanos(tree); err != nil {
+			return err
+		}
+	}
 	step("booting a throwaway systemd in systemd-nspawn (the first run builds its root: about a minute)")
 	m, err := harness.Start(harness.Options{Logf: func(f string, a ...any) { fmt.Printf("   "+f+"\n", a...) }})
 	if err != nil {

@@ -134,7 +134,9 @@ func preparedFormat(c *config.Component) string {
 // let it: a unikernel's ro is Nanos's own mount option, not qemu's.
 func virtfs(i int, v config.Volume, nanos bool) string {
 	if nanos {
-		return fmt.Sprintf("local,path=%s,mount_tag=%d,security_model=none,id=fs%d", optEscape(v.Host), i, i)
+		// multidevs=remap: a share that spans file systems keeps its
+		// inode numbers apart, as Nanos's 9p client needs.
+		return fmt.Sprintf("local,path=%s,mount_tag=%d,security_model=none,multidevs=remap,id=fs%d", optEscape(v.Host), i, i)
 	}
 	s := fmt.Sprintf("local,path=%s,mount_tag=vol%d,security_model=none", optEscape(v.Host), i)
 	if hasOption(v.Options, "ro") {
