@@ -99,7 +99,8 @@ func show(m *harness.Machine, s *harness.Stack) {
 		for _, c := range st.Components {
 			for _, a := range c.Ports {
 				body, err := m.Run("curl", "-sS", "-m", "5", "http://"+a+"/")
-				fmt.Printf("   %-28s %-16s %s\n", c.Unit, a, strings.TrimSpace(body)+errSuffix(err))
+				body = strings.ReplaceAll(strings.TrimSpace(body), "\n", "\n"+strings.Repeat(" ", 49))
+				fmt.Printf("   %-28s %-16s %s\n", c.Unit, a, body+errSuffix(err))
 			}
 		}
 	}
@@ -111,6 +112,13 @@ func show(m *harness.Machine, s *harness.Stack) {
 	if len(s.Units()) > 0 {
 		u := s.Units()[0]
 		cmd("journalctl", "-b", "--no-pager", "-n", "8", "-u", u)(m)
+	}
+	for _, st := range s.Stages {
+		for _, c := range st.Components {
+			if c.Nanos { // its console, and how its image was built
+				cmd("journalctl", "-b", "--no-pager", "-n", "8", "-u", c.Unit)(m)
+			}
+		}
 	}
 }
 
