@@ -129,6 +129,13 @@ func gatherNanos(ctx context.Context, b qemu.NanosBuild, cache string, lookup bo
 	if err != nil {
 		return nil, err
 	}
+	for _, f := range prog.files {
+		for _, m := range b.Mounts {
+			if f.guest == m.Path || strings.HasPrefix(f.guest, strings.TrimSuffix(m.Path, "/")+"/") {
+				return nil, fmt.Errorf("the volume mounted at %s would hide %s, which %s needs", m.Path, f.guest, prog.guest)
+			}
+		}
+	}
 	in := &nanosInputs{Files: prog.files}
 	for _, f := range []struct{ role, path, name string }{
 		{"kernel", b.Kernel, config.NanosKernel}, {"boot", b.Boot, config.NanosBoot}, {"mkfs", b.Mkfs, config.NanosMkfs},

@@ -241,6 +241,13 @@ func TestPrepareNanosErrors(t *testing.T) {
 	ctx := context.Background()
 	text := filepath.Join(t.TempDir(), "script")
 	os.WriteFile(text, []byte("#!/bin/sh\necho hi\n"), 0o755)
+	if b, err := os.ReadFile("/bin/true"); err == nil { // a dynamic program, with its loader
+		s.inImage(t, "/bin/true", b)
+		ld, _ := os.ReadFile("/lib64/ld-linux-x86-64.so.2")
+		s.inImage(t, "/lib64/ld-linux-x86-64.so.2", ld)
+		libc, _ := os.ReadFile("/lib/x86_64-linux-gnu/libc.so.6")
+		s.inImage(t, "/lib/x86_64-linux-gnu/libc.so.6", libc)
+	}
 	image := func(edit func(b *qemu.NanosBuild)) qemu.NanosBuild {
 		b := s.build
 		b.Program, b.Image, b.Path = "", "localhost/app:1", "/app/entry"
@@ -259,6 +266,11 @@ func TestPrepareNanosErrors(t *testing.T) {
 		{"a file the image lacks", image(func(*qemu.NanosBuild) {}), "image localhost/app:1 has no file /app/entry"},
 		{"an image without entrypoint", image(func(b *qemu.NanosBuild) { b.Path = "" }),
 			"image localhost/app:1 has no entrypoint: set image_path to its program"},
+		{"a volume over a library", func() qemu.NanosBuild {
+			b := image(func(b *qemu.NanosBuild) { b.Path = "/bin/true" })
+			b.Mounts = []qemu.Mount{{Tag: 0, Path: "/lib64"}}
+			return b
+		}(), "the volume mounted at /lib64 would hide /lib64/ld-linux-x86-64.so.2, which /bin/true needs"},
 		{"no mkfs", func() qemu.NanosBuild { b := s.build; b.Mkfs = "/nonexistent/mkfs"; return b }(),
 			"Nanos's mkfs: stat /nonexistent/mkfs: no such file or directory (install Nanos's kernel.img, boot.img and mkfs)"},
 	}
