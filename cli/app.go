@@ -269,8 +269,8 @@ func flagsFirst(a *ucli.App, args []string) []string {
 		}
 		out, cmd, cmds = append(out, args[i]), c, c.Subcommands
 	}
-	if cmd == nil || len(cmd.Subcommands) > 0 {
-		return args
+	if cmd == nil || len(cmd.Subcommands) > 0 || cmd.SkipFlagParsing {
+		return args // a command that reads its own words gets them in order
 	}
 	var flags, rest []string
 	for ; i < len(args); i++ {

@@ -53,7 +53,8 @@ func (a *app) planCommand() *ucli.Command {
 		UsageText: "bootstage plan [--against DIR] [--config-path DIRS]",
 		Description: "Compares the generator output systemd runs with (" + "/run/systemd/generator, or\n" +
 			"--against DIR) with what the config produces now: units added, removed and\n" +
-			"changed, with a unified diff per changed unit.\n" +
+			"changed, with a unified diff per changed unit, and which unikernels build a new\n" +
+			"image at their next start.\n" +
 			"Exit 0 when nothing changes, 1 when something does, 2 on error.",
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "against", Usage: "compare with the generator output in `DIR`"},
@@ -68,7 +69,7 @@ func (a *app) planCommand() *ucli.Command {
 			if dir == "" {
 				dir = a.env.LiveDir
 			}
-			return a.plan(out, dir)
+			return a.plan(c.Context, out, dir)
 		},
 	}
 }

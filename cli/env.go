@@ -13,6 +13,7 @@ import (
 	"github.com/bootstage/bootstage/config/load"
 	"github.com/bootstage/bootstage/generator"
 	"github.com/bootstage/bootstage/runtimes"
+	"github.com/bootstage/bootstage/runtimes/qemu"
 	"github.com/bootstage/bootstage/vm"
 )
 
@@ -42,10 +43,14 @@ type Env struct {
 	Run func(ctx context.Context, argv []string, stdin []byte) ([]byte, error)
 	// Generate builds the generator's output (generator.Generate).
 	Generate func(generator.Options) (*generator.Output, error)
-	// VMStatus, VMStop and VMPrepare control QEMU guests (package vm).
-	VMStatus  func(ctx context.Context, socket string) (vm.VMStatus, error)
-	VMStop    func(ctx context.Context, socket string, timeout time.Duration) (vm.StopResult, error)
-	VMPrepare func(ctx context.Context, o vm.PrepareOptions) (string, error)
+	// VMStatus, VMStop and VMPrepare control QEMU guests (package vm);
+	// VMPrepareNanos builds a unikernel's image and VMPlanNanos says
+	// whether its next start will.
+	VMStatus       func(ctx context.Context, socket string) (vm.VMStatus, error)
+	VMStop         func(ctx context.Context, socket string, timeout time.Duration) (vm.StopResult, error)
+	VMPrepare      func(ctx context.Context, o vm.PrepareOptions) (string, error)
+	VMPrepareNanos func(ctx context.Context, b qemu.NanosBuild) (vm.NanosResult, error)
+	VMPlanNanos    func(ctx context.Context, b qemu.NanosBuild) (vm.NanosPlan, error)
 	// SearchPath is the config search path when neither --config-path nor
 	// BOOTSTAGE_CONFIG_PATH names one; nil: load.DefaultSearchPath.
 	SearchPath []string
@@ -63,20 +68,26 @@ type Env struct {
 // DefaultEnv is the environment of the real command.
 func DefaultEnv() *Env {
 	return &Env{
-		Stdout:        os.Stdout,
-		Stderr:        os.Stderr,
-		TTY:           isTerminal(os.Stdout),
-		Getenv:        os.Getenv,
-		Now:           time.Now,
-		Sleep:         sleep,
-		Journal:       journalTail,
-		Exec:          execve,
-		LookPath:      exec.LookPath,
-		Run:           run,
-		Generate:      generator.Generate,
-		VMStatus:      vm.Status,
-		VMStop:        vm.Stop,
-		VMPrepare:     vm.Prepare,
+		Stdout:    os.Stdout,
+		Stderr:    os.Stderr,
+		TTY:       isTerminal(os.Stdout),
+		Getenv:    os.Getenv,
+		Now:       time.Now,
+		Sleep:     sleep,
+		Journal:   journalTail,
+		Exec:      execve,
+		LookPath:  exec.LookPath,
+		Run:       run,
+		Generate:  generator.Generate,
+		VMStatus:  vm.Status,
+		VMStop:    vm.Stop,
+		VMPrepare: vm.Prepare,
+		VMPrepareNanos: func(ctx context.Context, b qemu.NanosBuild) (vm.NanosResult, error) {
+			return vm.PrepareNanos(ctx, b, "")
+		},
+		VMPlanNanos: func(ctx context.Context, b qemu.NanosBuild) (vm.NanosPlan, error) {
+			return vm.PlanNanos(ctx, b, "")
+		},
 		Dial:          dialSystemd,
 		SearchPath:    load.DefaultSearchPath,
 		LiveDir:       "/run/systemd/generator",

@@ -11,14 +11,12 @@ func TestImportMCP(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	te := newTestEnv(t, nil)
-	te.Host.Ops = "/usr/local/bin/ops" // unikernels are built with ops
 	got, code := te.run("import", "mcp", "--agent-config", "../importer/testdata/mcp-agent/agent.toml",
 		"--registry", "mcr.example:8443", "--image-path", "/usr/local/bin/mcns", "--output", dir, "../importer/testdata/mcp")
 	if code != 0 || !strings.Contains(got, "v2-mcq.toml:4:1: tier: left out:") {
 		t.Fatalf("import: exit %d\n%s", code, got)
 	}
 	te = newTestEnv(t, nil)
-	te.Host.Ops = "/usr/local/bin/ops"
 	got, code = te.run("validate", "-C", dir)
 	if want := "ok: 3 stage(s), 1 service(s), 1 component(s); 2 service(s) not for this node\ninactive (active = false), nothing generated: exo\n"; code != 0 || !strings.Contains(got, want) {
 		t.Errorf("validate: exit %d\n%s\nwant:\n%s", code, got, want)

@@ -2,20 +2,25 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/bootstage/bootstage/config"
 	"github.com/bootstage/bootstage/generator"
+	"github.com/bootstage/bootstage/runtimes/qemu"
 )
 
 // plan compares the generator output systemd runs with (dir) against what
 // the config produces now, prints added, removed and changed units with a
-// unified diff for each change, and exits 1 when anything would change.
-func (a *app) plan(out *generator.Output, dir string) error {
+// unified diff for each change, and the unikernels whose next start builds
+// a new image, and exits 1 when anything would change.
+func (a *app) plan(ctx context.Context, out *generator.Output, dir string) error {
 	live, err := readLive(dir)
 	if err != nil {
 		return err
@@ -43,9 +48,15 @@ func (a *app) plan(out *generator.Output, dir string) error {
 	}
 	writeInactive(w, out.Tree)
 	writeRoutes(w, want, live)
+	images := a.imagePlans(ctx, out)
 	if len(added)+len(removed)+len(changed) == 0 {
 		fmt.Fprintf(w, "no changes: %s matches the config\n", dir)
-		return nil
+		if len(images) == 0 {
+			return nil
+		}
+		printImages(w, st, images)
+		fmt.Fprintf(w, "\n%d image(s) built at their unit's next start\n", len(images))
+		return errSilent(ExitFailure)
 	}
 	for _, n := range added {
 		fmt.Fprintf(w, "%s %s\n", st.paint(toneGood, "+ added  "), n)
@@ -56,6 +67,7 @@ func (a *app) plan(out *generator.Output, dir string) error {
 	for _, n := range changed {
 		fmt.Fprintf(w, "%s %s\n", st.paint(toneWarn, "~ changed"), n)
 	}
+	printImages(w, st, images)
 	for _, n := range changed {
 		fmt.Fprintln(w)
 		d := unifiedDiff(filepath.Join(dir, n), "config: "+n, live[n], want[n], 3)
@@ -63,7 +75,56 @@ func (a *app) plan(out *generator.Output, dir string) error {
 	}
 	fmt.Fprintf(w, "\n%d added, %d removed, %d changed; systemctl daemon-reload applies them\n",
 		len(added), len(removed), len(changed))
+	if len(images) > 0 {
+		fmt.Fprintf(w, "%d image(s) built at their unit's next start\n", len(images))
+	}
 	return errSilent(ExitFailure)
+}
+
+// imagePlan is a unikernel whose next start builds a new image, and why.
+type imagePlan struct{ unit, reason string }
+
+// imagePlans asks, for every unikernel of the config, whether the image
+// its unit would build is the one its state directory holds (vm.PlanNanos
+// compares their inputs' digests). What cannot be told is a warning.
+func (a *app) imagePlans(ctx context.Context, out *generator.Output) []imagePlan {
+	var plans []imagePlan
+	for _, s := range out.Stages {
+		for _, gc := range s.Components {
+			c := findComponent(out.Tree, gc.Service, gc.Component)
+			if gc.Runtime == "" || c == nil || !c.Nanos {
+				continue
+			}
+			p, err := a.env.VMPlanNanos(ctx, qemu.NanosBuildOf(gc.Unit, c, out.Host))
+			switch {
+			case err != nil:
+				fmt.Fprintf(a.env.Stderr, "warning: cannot tell whether %s builds a new image: %v\n", gc.Unit, err)
+			case p.Rebuild:
+				plans = append(plans, imagePlan{gc.Unit, p.Reason})
+			}
+		}
+	}
+	return plans
+}
+
+func findComponent(tree *config.Tree, service, component string) *config.Component {
+	for _, s := range tree.Services {
+		if s.Name != service {
+			continue
+		}
+		for _, c := range s.Components {
+			if c.Name == component {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+func printImages(w io.Writer, st style, images []imagePlan) {
+	for _, p := range images {
+		fmt.Fprintf(w, "%s %s: a new Nanos image at its next start (%s)\n", st.paint(toneWarn, "~ image  "), p.unit, p.reason)
+	}
 }
 
 // wantedFiles is the generator's output as plan compares it: file

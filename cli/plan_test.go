@@ -1,12 +1,17 @@
 package cli
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/bootstage/bootstage/generator"
+	"github.com/bootstage/bootstage/runtimes/qemu"
+	"github.com/bootstage/bootstage/vm"
 )
 
 // liveDir writes what the generator makes of testdata/stack into a temp
@@ -69,5 +74,56 @@ func TestPlan(t *testing.T) {
 			}
 			golden(t, c.name, strings.ReplaceAll(got, c.dir, "LIVE"))
 		})
+	}
+}
+
+// Plan says which unikernels build a new image at their next start, and
+// why, from what vm.PlanNanos finds; an image that is up to date is not a
+// change.
+func TestPlanImages(t *testing.T) {
+	cfg := t.TempDir()
+	nanos := map[string]string{}
+	for _, f := range []string{"kernel", "boot", "mkfs"} {
+		nanos[f] = filepath.Join(cfg, "nanos", f)
+		writeFile(t, nanos[f], f)
+	}
+	writeFile(t, filepath.Join(cfg, "bootstage.toml"), fmt.Sprintf("[unikernel]\nkernel = %q\nboot = %q\nmkfs = %q\n",
+		nanos["kernel"], nanos["boot"], nanos["mkfs"]))
+	writeFile(t, filepath.Join(cfg, "services", "echo.toml"),
+		"runtime = \"unikernel\"\n[[components]]\nprogram = \"/opt/echo\"\nmemory = 64\nhealth.check = \"none\"\n")
+	host := testHost
+	out, err := generateOnTestHost(generator.Options{ConfigPath: []string{cfg}, Hostname: "node1", Host: &host})
+	if err != nil || len(out.Problems) > 0 {
+		t.Fatal(err, out.Problems)
+	}
+	live := t.TempDir()
+	if err := out.Write(live); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		plan vm.NanosPlan
+		code int
+		want string
+	}{
+		{vm.NanosPlan{}, 0, "no changes: LIVE matches the config\n"},
+		{vm.NanosPlan{Rebuild: true, Reason: "changed: the manifest"}, 1, "no changes: LIVE matches the config\n" +
+			"~ image   echo.service: a new Nanos image at its next start (changed: the manifest)\n\n" +
+			"1 image(s) built at their unit's next start\n"},
+	} {
+		te := newTestEnv(t, nil)
+		var asked []qemu.NanosBuild
+		te.VMPlanNanos = func(_ context.Context, b qemu.NanosBuild) (vm.NanosPlan, error) {
+			asked = append(asked, b)
+			return c.plan, nil
+		}
+		got, code := te.run("plan", "-C", cfg, "--against", live)
+		got = strings.ReplaceAll(got, live, "LIVE")
+		if code != c.code || !strings.Contains(got, "\n"+c.want+"--- exit") {
+			t.Errorf("exit %d, want %d; got\n%s\nwant\n%s", code, c.code, got, c.want)
+		}
+		want := qemu.NanosBuildOf("echo.service", out.Tree.Services[0].Components[0], out.Host)
+		if len(asked) != 1 || !reflect.DeepEqual(asked[0], want) {
+			t.Errorf("asked about %+v, want %+v", asked, want)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/bootstage/bootstage/config"
+	"github.com/bootstage/bootstage/runtimes/qemu"
 	"github.com/bootstage/bootstage/vm"
 )
 
@@ -45,28 +46,16 @@ func (a *app) vmCommand() *ucli.Command {
 			Action:       a.vmStop,
 		},
 		{
-			Name:      "prepare",
-			Usage:     "make an image-sourced VM's boot disk (run by the VM unit's ExecStartPre=)",
-			UsageText: "bootstage vm prepare --podman PATH --image REF --path FILE --link LINK [--nanos --ops PATH]",
-			Hidden:    true,
-			Flags: []ucli.Flag{
-				&ucli.StringFlag{Name: "podman", Required: true},
-				&ucli.StringFlag{Name: "image", Required: true},
-				&ucli.StringFlag{Name: "path", Required: true},
-				&ucli.StringFlag{Name: "link", Required: true},
-				&ucli.BoolFlag{Name: "nanos"},
-				&ucli.StringFlag{Name: "ops"},
-			},
-			Action: func(c *ucli.Context) error {
-				file, err := a.env.VMPrepare(c.Context, vm.PrepareOptions{Podman: c.String("podman"),
-					Image: c.String("image"), Path: c.String("path"), Link: c.String("link"),
-					Nanos: c.Bool("nanos"), Ops: c.String("ops")})
-				if err != nil {
-					return fmt.Errorf("preparing the boot disk: %w", err)
-				}
-				fmt.Fprintln(a.env.Stdout, file)
-				return nil
-			},
+			Name:  "prepare",
+			Usage: "make a VM's boot disk, or build a unikernel's image (run by the VM unit's ExecStartPre=)",
+			UsageText: "bootstage vm prepare --podman PATH --image REF --path FILE --link LINK\n" +
+				"bootstage vm prepare --nanos --state DIR --kernel F --boot F --mkfs F (--program ELF |\n" +
+				"    --podman PATH --image REF (--path FILE | --entrypoint [--image-cmd])) [--arg A]... [--env K=V]... [--mount TAG:PATH[:ro]]...",
+			Hidden: true,
+			// Its command lines are written by the qemu runtime, and a
+			// unikernel's arguments may look like flags: parsed here.
+			SkipFlagParsing: true,
+			Action:          a.vmPrepare,
 		},
 	}
 	return &ucli.Command{
@@ -207,4 +196,58 @@ func (a *app) completeVMs(c *ucli.Context) {
 	for _, v := range vms {
 		fmt.Fprintln(a.env.Stdout, v.Name)
 	}
+}
+
+// vmPrepare runs either form of `bootstage vm prepare`.
+func (a *app) vmPrepare(c *ucli.Context) error {
+	args := c.Args().Slice()
+	if len(args) > 0 && args[0] == qemu.NanosFlag {
+		b, err := qemu.ParseNanosBuild(args[1:])
+		if err != nil {
+			return fail(ExitError, "vm prepare --nanos: %v", err)
+		}
+		r, err := a.env.VMPrepareNanos(c.Context, b)
+		if err != nil {
+			return fmt.Errorf("building the unikernel's image: %w", err)
+		}
+		if r.Built {
+			fmt.Fprintf(a.env.Stdout, "Nanos image %s built (inputs %s)\n", r.Image, r.Digest[:16])
+		} else {
+			fmt.Fprintf(a.env.Stdout, "Nanos image %s reused (inputs %s unchanged)\n", r.Image, r.Digest[:16])
+		}
+		return nil
+	}
+	o, err := parsePrepare(args)
+	if err != nil {
+		return fail(ExitError, "vm prepare: %v", err)
+	}
+	file, err := a.env.VMPrepare(c.Context, o)
+	if err != nil {
+		return fmt.Errorf("preparing the boot disk: %w", err)
+	}
+	fmt.Fprintln(a.env.Stdout, file)
+	return nil
+}
+
+// parsePrepare reads the flags of an image-sourced VM's prepare, all
+// four required: --podman, --image, --path, --link, each with a value.
+func parsePrepare(args []string) (vm.PrepareOptions, error) {
+	var o vm.PrepareOptions
+	flags := map[string]*string{"--podman": &o.Podman, "--image": &o.Image, "--path": &o.Path, "--link": &o.Link}
+	for i := 0; i < len(args); i += 2 {
+		p, ok := flags[args[i]]
+		if !ok {
+			return o, fmt.Errorf("unknown flag %q", args[i])
+		}
+		if i+1 >= len(args) {
+			return o, fmt.Errorf("%s needs a value", args[i])
+		}
+		*p = args[i+1]
+	}
+	for _, f := range []string{"--podman", "--image", "--path", "--link"} {
+		if *flags[f] == "" {
+			return o, fmt.Errorf("%s is required", f)
+		}
+	}
+	return o, nil
 }

@@ -4,9 +4,13 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/bootstage/bootstage/config"
+	"github.com/bootstage/bootstage/runtimes/qemu"
 	"github.com/bootstage/bootstage/vm"
 )
 
@@ -97,13 +101,50 @@ func TestVMPrepare(t *testing.T) {
 	q := &fakeQMP{}
 	q.install(te.Env)
 	out, code := te.run("vm", "prepare", "--podman", "/usr/bin/podman", "--image", "localhost/k:1",
-		"--path", "/kernel.img", "--link", "/run/bootstage/k/boot", "--nanos", "--ops", "/usr/bin/ops")
+		"--path", "/kernel.img", "--link", "/run/bootstage/k/boot")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
 	want := vm.PrepareOptions{Podman: "/usr/bin/podman", Image: "localhost/k:1", Path: "/kernel.img",
-		Link: "/run/bootstage/k/boot", Nanos: true, Ops: "/usr/bin/ops"}
+		Link: "/run/bootstage/k/boot"}
 	if len(q.prepared) != 1 || q.prepared[0] != want {
 		t.Errorf("prepared %+v, want %+v", q.prepared, want)
+	}
+	if out, code := te.run("vm", "prepare", "--podman", "/usr/bin/podman", "--image", "localhost/k:1"); code != 2 ||
+		!strings.Contains(out, "vm prepare: --path is required") {
+		t.Errorf("prepare without --path: exit %d\n%s", code, out)
+	}
+}
+
+// The Nanos form of prepare takes what the unit says word for word, even
+// arguments that look like flags, and says whether it built.
+func TestVMPrepareNanos(t *testing.T) {
+	te := newTestEnv(t, nil)
+	var got []qemu.NanosBuild
+	te.VMPrepareNanos = func(_ context.Context, b qemu.NanosBuild) (vm.NanosResult, error) {
+		got = append(got, b)
+		return vm.NanosResult{Image: b.State + "/nanos-0123.img", Digest: strings.Repeat("ab", 32), Built: len(got) == 1}, nil
+	}
+	args := []string{"vm", "prepare", "--nanos", "--state", "/var/lib/bootstage/vm/echo",
+		"--kernel", "/k", "--boot", "/b", "--mkfs", "/m", "--program", "/opt/echo",
+		"--arg", "--listen", "--arg", ":8080", "--arg", "two words", "--env", "A=b=c", "--mount", "0:/data:ro"}
+	want := qemu.NanosBuild{State: "/var/lib/bootstage/vm/echo", Kernel: "/k", Boot: "/b", Mkfs: "/m",
+		Program: "/opt/echo", Args: []string{"--listen", ":8080", "two words"},
+		Env: []config.EnvVar{{Key: "A", Value: "b=c"}}, Mounts: []qemu.Mount{{Tag: 0, Path: "/data", ReadOnly: true}}}
+	for i, says := range []string{"built (inputs abababababababab)", "reused (inputs abababababababab unchanged)"} {
+		out, code := te.run(args...)
+		if code != 0 {
+			t.Fatalf("exit %d\n%s", code, out)
+		}
+		if w := "\nNanos image /var/lib/bootstage/vm/echo/nanos-0123.img " + says + "\n--- exit 0\n"; !strings.HasSuffix(out, w) {
+			t.Errorf("start %d printed\n%s\nwant the line %q", i, out, w)
+		}
+	}
+	if len(got) != 2 || !reflect.DeepEqual(got[0], want) {
+		t.Errorf("built %+v, want %+v", got, want)
+	}
+	if out, code := te.run("vm", "prepare", "--nanos", "--state", "/s"); code != 2 ||
+		!strings.Contains(out, "vm prepare --nanos: missing --boot, --kernel, --mkfs") {
+		t.Errorf("prepare --nanos without Nanos's files: exit %d\n%s", code, out)
 	}
 }

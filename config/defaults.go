@@ -43,6 +43,19 @@ const (
 	DefaultVCPUs = 1
 )
 
+// Nanos's files, which a unikernel is built and booted with (DESIGN §8):
+// the names they have in every directory of NanosDirs.
+const (
+	NanosKernel = "kernel.img" // the kernel, put into each image's boot partition
+	NanosBoot   = "boot.img"   // the BIOS boot loader each image begins with
+	NanosMkfs   = "mkfs"       // the tool that writes an image from a manifest
+)
+
+// NanosDirs are where Nanos's files are looked for when bootstage.toml's
+// [unikernel] does not name them, in order: a distribution's package
+// first, then a local install.
+var NanosDirs = []string{"/usr/lib/nanos", "/usr/local/lib/nanos"}
+
 // Defaults of the runtimes' unit keys.
 const (
 	// DefaultContainerStartTimeout is a container's TimeoutStartSec= when

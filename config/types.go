@@ -88,7 +88,9 @@ type Component struct {
 	Runtime Runtime
 
 	// Shared by both runtimes.
-	Image        string
+	Image string
+	// Cmd is a container's command, or a unikernel's arguments after its
+	// argv[0]. nil (not set) lets an image source use the image's CMD.
 	Cmd          []string
 	Entrypoint   []string
 	Env          []EnvVar // sorted by key
@@ -119,11 +121,16 @@ type Component struct {
 	Disk      string
 	Snapshot  bool
 	ImagePath string
-	Nanos     bool // runtime = "unikernel": image_path is an ELF to be built into a Nanos image
-	MemoryMB  int
-	VCPUs     int
-	Accel     Accel
-	QEMUArgs  []string
+	// Nanos is runtime = "unikernel": the component's program, an ELF on
+	// the host (Program) or in its image (ImagePath, or the image's
+	// entrypoint), is built into a Nanos image with its Cmd, Env and
+	// Volumes.
+	Nanos    bool
+	Program  string // unikernel only: a static ELF on the host
+	MemoryMB int
+	VCPUs    int
+	Accel    Accel
+	QEMUArgs []string
 }
 
 // EnvVar is one environment variable of a component.

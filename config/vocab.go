@@ -15,12 +15,19 @@ const (
 	QEMU Runtime = "qemu"
 )
 
-// Unikernel is the word for a Nanos guest: a QEMU component whose
-// image_path is an ELF to be built into a Nanos image (Component.Nanos).
-const Unikernel = "unikernel"
+// The words runtime = accepts beside the runtimes' own names.
+const (
+	// Unikernel is a Nanos guest (DESIGN §8): a QEMU component whose
+	// program, one Linux ELF, bootstage builds into a Nanos image
+	// (Component.Nanos).
+	Unikernel = "unikernel"
+	// Container is another word for Podman, as MCP's definitions say it.
+	Container = "container"
+)
 
-// RuntimeWords are the words runtime = accepts.
-var RuntimeWords = []string{string(Podman), string(QEMU), Unikernel}
+// RuntimeWords are the words runtime = accepts, at a service's top level
+// (the default of its components) and in a component.
+var RuntimeWords = []string{string(Podman), string(QEMU), Unikernel, Container}
 
 // OnTimeout is what a stage's gate does when its timeout passes.
 type OnTimeout string

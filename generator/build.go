@@ -312,7 +312,7 @@ func (b *builder) component(name string, svc *config.Service, c *config.Componen
 	st := at.stage
 	f := units.NewFile(name, header(svc.Source, svc.DropIns...)...)
 	u := f.Section("Unit")
-	u.Text("Description", fmt.Sprintf("%s (%s, bootstage stage %s)", config.DisplayName(svc.Name, c.Name), runtimeWord(c.Runtime), st.Name))
+	u.Text("Description", fmt.Sprintf("%s (%s, bootstage stage %s)", config.DisplayName(svc.Name, c.Name), runtimeWord(c), st.Name))
 	u.Text("SourcePath", svc.Source)
 	at.deps(f)
 	rt := runtimeOf(c.Runtime)
@@ -353,8 +353,11 @@ func (at place) deps(f *units.File) {
 	u.Names("PartOf", mustName(units.StageTarget(at.stage.Name)))
 }
 
-func runtimeWord(r config.Runtime) string {
-	if r == config.QEMU {
+func runtimeWord(c *config.Component) string {
+	switch {
+	case c.Nanos:
+		return "Nanos unikernel"
+	case c.Runtime == config.QEMU:
 		return "qemu VM"
 	}
 	return "podman container"

@@ -16,6 +16,7 @@ import (
 	"github.com/bootstage/bootstage/healthd/spec"
 	"github.com/bootstage/bootstage/runtimes"
 	"github.com/bootstage/bootstage/runtimes/podman"
+	"github.com/bootstage/bootstage/runtimes/qemu"
 	"github.com/bootstage/bootstage/units"
 	"github.com/bootstage/bootstage/units/unitstest"
 )
@@ -63,6 +64,20 @@ cmd = ["-c", "echo '%%' \"$$\""]
 check = "none"
 `
 
+// hostileUnikernel is a unikernel whose arguments and environment hold
+// what systemd, the prepare command line and Nanos's tuple syntax each
+// read specially.
+const hostileUnikernel = `runtime = "unikernel"
+
+[[components]]
+program = "/srv/elf/app"
+cmd = ["--arg", "a b", 'q"uo\te', "$X", "%n", "", "#c", "(x)[y]", "--nanos"]
+env = { A = "--env", B = "x=y", C = "'; rm -rf /" }
+volumes = ["/srv/d:/data:ro"]
+memory = 64
+health.check = "none"
+`
+
 // seedDirs are the example stacks whose service files seed the corpus.
 var seedDirs = []string{"../contrib/examples/three-stage", "../contrib/examples/minimal"}
 
@@ -84,6 +99,7 @@ func FuzzGenerate(f *testing.F) {
 		}
 	}
 	f.Add(hostileService, true)
+	f.Add(hostileUnikernel, false)
 	f.Add(strings.ReplaceAll(hostileService, `stage = "core"`, ""), false)
 	stages, err := os.ReadFile("../contrib/examples/three-stage/stages.toml")
 	if err != nil {
@@ -129,7 +145,8 @@ func write(t testing.TB, path, content string) {
 func generate(t testing.TB, dir string) *generator.Output {
 	t.Helper()
 	host := fuzzHost
-	out, err := generator.Generate(generator.Options{ConfigPath: []string{dir}, Hostname: fuzzHostname, Host: &host})
+	out, err := generator.Generate(generator.Options{ConfigPath: []string{dir}, Hostname: fuzzHostname, Host: &host,
+		FileExists: func(string) bool { return true }}) // Nanos is installed
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,6 +239,9 @@ func checkComponent(t *testing.T, read map[string]*unitstest.Unit, svc *config.S
 	if argv[0] == "/bin/sh" {
 		return // a unit standing in for a failed one
 	}
+	if c.Nanos {
+		checkNanos(t, name, u, c)
+	}
 	if c.Runtime == config.QEMU {
 		checkQEMU(t, name, argv, c)
 		return
@@ -265,6 +285,31 @@ func checkQEMU(t *testing.T, name string, argv []string, c *config.Component) {
 	for _, w := range [][]string{{"-kernel", c.Kernel}, {"-initrd", c.Initrd}, {"-append", c.Append}, c.QEMUArgs} {
 		if len(w) > 0 && w[len(w)-1] != "" && !containsRun(argv, w) {
 			t.Fatalf("%s: argv %q lacks %q", name, argv, w)
+		}
+	}
+}
+
+// checkNanos decodes a unikernel's ExecStartPre= as systemd runs it, and
+// has `bootstage vm prepare --nanos`'s own parser read it: the program's
+// arguments, environment and mounts must be those configured, word for
+// word.
+func checkNanos(t *testing.T, name string, u *unitstest.Unit, c *config.Component) {
+	t.Helper()
+	argv := execArgv(t, name, u, "ExecStartPre")
+	if len(argv) < 4 || !slices.Equal(argv[1:4], []string{"vm", "prepare", qemu.NanosFlag}) {
+		t.Fatalf("%s: ExecStartPre= runs %q", name, argv)
+	}
+	b, err := qemu.ParseNanosBuild(argv[4:])
+	if err != nil {
+		t.Fatalf("%s: bootstage vm prepare would refuse %q: %v", name, argv, err)
+	}
+	if !slices.Equal(b.Args, c.Cmd) || !slices.Equal(b.Env, c.Env) || b.Program != c.Program ||
+		b.Image != c.Image || b.Path != c.ImagePath || len(b.Mounts) != len(c.Volumes) {
+		t.Fatalf("%s: ExecStartPre= builds %+v from %+v", name, b, c)
+	}
+	for i, m := range b.Mounts {
+		if m.Tag != i || m.Path != c.Volumes[i].Container {
+			t.Fatalf("%s: mount %d is %+v, volume %+v", name, i, m, c.Volumes[i])
 		}
 	}
 }

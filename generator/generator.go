@@ -15,6 +15,7 @@ import (
 	"github.com/bootstage/bootstage/config"
 	"github.com/bootstage/bootstage/config/load"
 	"github.com/bootstage/bootstage/runtimes"
+	"github.com/bootstage/bootstage/runtimes/qemu"
 	"github.com/bootstage/bootstage/units"
 	"github.com/bootstage/bootstage/vm/kvm"
 )
@@ -31,6 +32,10 @@ type Options struct {
 	// accel = "auto", when Host is nil; nil: kvm.Detect. It is asked only
 	// when a VM leaves the choice to auto: it opens /dev/kvm.
 	DetectKVM func() (bool, string)
+	// FileExists says whether a file is there, for finding Nanos's files
+	// (Host.Nanos, which is always found anew: from bootstage.toml, else
+	// config.NanosDirs); nil: a stat.
+	FileExists func(path string) bool
 }
 
 // Output is everything one generator run produces.
@@ -100,8 +105,19 @@ func generate(opts Options, emit func(*units.File) error) (*Output, error) {
 	if host == nil {
 		h := DetectHost()
 		host = &h
+	} else {
+		h := *host // Nanos is filled in below: not into the caller's Host
+		host = &h
 	}
+	settings, settingsProblems := load.Settings(dirs)
+	exists := opts.FileExists
+	if exists == nil {
+		exists = fileExists
+	}
+	host.Nanos = qemu.FindNanos(settings.Unikernel, exists)
 	tree, problems := load.Tree(dirs, hostname, runtimeCheck(*host))
+	problems = append(problems, settingsProblems...)
+	problems.Sort()
 	if opts.Host == nil && autoAccel(tree) {
 		detect := opts.DetectKVM
 		if detect == nil {

@@ -7,11 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/bootstage/bootstage/runtimes"
+	"github.com/bootstage/bootstage/runtimes/qemu"
 	"github.com/bootstage/bootstage/units/unitstest"
 )
 
@@ -24,9 +26,20 @@ var goldenHost = runtimes.Host{
 	QEMU:        "/usr/bin/qemu-system-x86_64",
 	Bootstage:   BootstagePath,
 	Healthd:     HealthdPath,
-	Ops:         "/usr/local/bin/ops",
 	CgroupsMode: DefaultCgroupsMode,
 	KVM:         false,
+}
+
+// goldenNanos are the Nanos files of the golden machine: the default
+// directory holds all three, and so does /opt/nanos, which a case's
+// bootstage.toml may name. No other file exists for it.
+var goldenNanos = []string{"/usr/lib/nanos/kernel.img", "/usr/lib/nanos/boot.img", "/usr/lib/nanos/mkfs",
+	"/opt/nanos/kernel.img", "/opt/nanos/boot.img", "/opt/nanos/mkfs"}
+
+// goldenOptions generate case c for the golden machine.
+func goldenOptions(c goldenCase) Options {
+	return Options{ConfigPath: []string{c.dir}, Hostname: "node1", Host: c.host(),
+		FileExists: func(p string) bool { return slices.Contains(goldenNanos, p) }}
 }
 
 // goldenCase is a config tree and the name of its golden directory.
@@ -80,7 +93,7 @@ func goldenCases(t *testing.T) []goldenCase {
 // render generates a case and returns its files, with the config
 // directory shown as /etc/bootstage, plus problems.txt.
 func render(t *testing.T, c goldenCase) map[string][]byte {
-	out, err := Generate(Options{ConfigPath: []string{c.dir}, Hostname: "node1", Host: c.host()})
+	out, err := Generate(goldenOptions(c))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,9 +104,56 @@ func render(t *testing.T, c goldenCase) map[string][]byte {
 	}
 	files["problems.txt"] = problems.Bytes()
 	for name, content := range files {
+		if m := manifestOf(t, name, content); m != nil {
+			files["manifests/"+strings.TrimSuffix(name, ".service")+".manifest"] = m
+		}
+	}
+	for name, content := range files {
 		files[name] = c.shown(content)
 	}
 	return files
+}
+
+// goldenImage is what every OCI image of the golden cases holds, for a
+// unikernel whose program is the image's entrypoint: its entrypoint and
+// CMD, as podman would report them.
+var goldenImage = struct{ entrypoint, cmd []string }{
+	[]string{"/app/entry", "--from-entrypoint"}, []string{"--from-image-cmd", "two words"}}
+
+// manifestOf is the manifest that `bootstage vm prepare --nanos` writes
+// for the unikernel unit content, nil for any other unit: its
+// ExecStartPre= read back as systemd reads it, parsed as the command
+// parses it, for a static program (of goldenImage, when from an image's
+// entrypoint). It shows in the golden files as manifests/UNIT.manifest.
+func manifestOf(t *testing.T, name string, content []byte) []byte {
+	t.Helper()
+	if !strings.HasSuffix(name, ".service") || !bytes.Contains(content, []byte(" vm prepare "+qemu.NanosFlag)) {
+		return nil
+	}
+	u, err := unitstest.Parse(string(content))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	pre := u.Lookup("Service", "ExecStartPre")
+	if len(pre) != 1 {
+		t.Fatalf("%s: %d ExecStartPre= lines", name, len(pre))
+	}
+	cmd, err := unitstest.DecodeExec(pre[0], unitstest.Specifiers{})
+	if err != nil {
+		t.Fatalf("%s: ExecStartPre=: %v", name, err)
+	}
+	if len(cmd.Argv) < 4 || !slices.Equal(cmd.Argv[1:4], []string{"vm", "prepare", qemu.NanosFlag}) {
+		t.Fatalf("%s: ExecStartPre= runs %q", name, cmd.Argv)
+	}
+	b, err := qemu.ParseNanosBuild(cmd.Argv[4:])
+	if err != nil {
+		t.Fatalf("%s: bootstage vm prepare would refuse its ExecStartPre=: %v", name, err)
+	}
+	guest, argv, err := b.Run(goldenImage.entrypoint, goldenImage.cmd)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return []byte(b.Manifest(guest, argv, []qemu.ManifestFile{qemu.BuildFile(guest)}).Text())
 }
 
 func TestGolden(t *testing.T) {
@@ -139,7 +199,7 @@ func TestGenerateInto(t *testing.T) {
 	t.Parallel()
 	for _, c := range goldenCases(t) {
 		t.Run(c.name, func(t *testing.T) {
-			opts := Options{ConfigPath: []string{c.dir}, Hostname: "node1", Host: c.host()}
+			opts := goldenOptions(c)
 			want, err := Generate(opts)
 			if err != nil {
 				t.Fatal(err)
@@ -238,7 +298,7 @@ func verify(t *testing.T, files map[string][]byte) {
 		if strings.Contains(name, "/") || !(strings.HasSuffix(name, ".service") || strings.HasSuffix(name, ".target")) {
 			continue
 		}
-		for _, own := range []string{HealthdPath, BootstagePath, goldenHost.Ops} {
+		for _, own := range []string{HealthdPath, BootstagePath} {
 			content = bytes.ReplaceAll(content, []byte(own), []byte("/usr/bin/true"))
 		}
 		os.WriteFile(filepath.Join(dir, name), content, 0o644)

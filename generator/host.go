@@ -25,12 +25,12 @@ var (
 // DetectHost looks up what the runtimes need on this machine. It only
 // stats files: a generator must not block boot. Whether KVM works is left
 // out (KVM is false): Generate asks Options.DetectKVM only when a VM
-// leaves the choice to accel = "auto".
+// leaves the choice to accel = "auto". So are Nanos's files, which
+// Generate finds with bootstage.toml's settings.
 func DetectHost() runtimes.Host {
 	return runtimes.Host{
 		Podman:      findBinary("podman"),
 		QEMU:        findBinary("qemu-system-x86_64"),
-		Ops:         findOptional("ops"),
 		Bootstage:   BootstagePath,
 		Healthd:     HealthdPath,
 		CgroupsMode: DefaultCgroupsMode,
@@ -92,4 +92,10 @@ func findOptional(name string) string {
 		}
 	}
 	return ""
+}
+
+// fileExists reports whether p exists, for qemu.FindNanos: one stat.
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }

@@ -62,7 +62,7 @@ const (
 	plainService  = "[[components]]\nimage = \"x\"\nhealth.check = \"none\"\n"
 	fileHint      = " (rename the file: bootstage never replaces or hides a unit of the system)"
 	nameHint      = " (rename the service or the component: bootstage never replaces or hides a unit of the system)"
-	componentKeys = "accel, append, auto_update, cmd, cpus, disk, entrypoint, env, env_file, health, image, image_path, init, initrd, kernel, memory, memory_mb, name, network, pids_limit, podman_args, ports, qemu_args, restart, routes, runtime, secrets, snapshot, start_timeout, stop_timeout, user, vcpus, volumes"
+	componentKeys = "accel, append, auto_update, cmd, cpus, disk, entrypoint, env, env_file, health, image, image_path, init, initrd, kernel, memory, memory_mb, name, network, pids_limit, podman_args, ports, program, qemu_args, restart, routes, runtime, secrets, snapshot, start_timeout, stop_timeout, user, vcpus, volumes"
 	ownHint       = " (remove or rename this file: bootstage-*.target, bootstage-*-gate.service and bootstage.target are bootstage's)"
 )
 

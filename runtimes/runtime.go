@@ -17,7 +17,8 @@ type Host struct {
 	QEMU      string // absolute path of qemu-system-x86_64
 	Bootstage string // absolute path of the bootstage CLI (vm stop)
 	Healthd   string // absolute path of bootstage-healthd
-	Ops       string // absolute path of ops, "" when not installed
+	// Nanos is where the files that build and boot unikernels are.
+	Nanos Nanos
 
 	// CgroupsMode is podman's --cgroups= value for this host.
 	CgroupsMode string
@@ -31,6 +32,16 @@ type Host struct {
 	// alias in it provides is refused, never generated over or under. Nil
 	// checks nothing (a fixed Host in tests).
 	UnitPath []string
+}
+
+// Nanos is where this node's Nanos files are (DESIGN §8), as the generator
+// found them, for runtime = "unikernel": from bootstage.toml's [unikernel],
+// else from config.NanosDirs.
+type Nanos struct {
+	Kernel, Boot, Mkfs string // absolute paths
+	// Missing says which of them do not exist, and where they were looked
+	// for; "" when all three do. A unikernel cannot be built without them.
+	Missing string
 }
 
 // Runtime turns one component into the runtime part of its unit.

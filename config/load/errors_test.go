@@ -1,10 +1,13 @@
 package load
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bootstage/bootstage/config"
 )
 
 // writeTree writes files (path relative to the config dir -> content) into
@@ -254,7 +257,51 @@ health.check = "none"`,
 image = "x"
 health.check = "none"
 memory_mb = 256`,
-		`services/svc.toml:5:1: components[0].memory_mb: memory_mb is only for runtime = "qemu"`},
+		`services/svc.toml:5:1: components[0].memory_mb: memory_mb is only for runtime = "qemu" or "unikernel"`},
+	{"unikernel key on a podman component", "", `
+[[components]]
+image = "x"
+health.check = "none"
+program = "/opt/echo"`,
+		`services/svc.toml:5:1: components[0].program: program is only for runtime = "unikernel"`},
+	{"cmd on a qemu component", "", `
+[[components]]
+runtime = "qemu"
+kernel = "/boot/vmlinuz"
+memory_mb = 128
+health.check = "none"
+cmd = ["serve"]`,
+		`services/svc.toml:7:1: components[0].cmd: cmd is only for runtime = "podman" or "unikernel"`},
+	{"kernel on a unikernel, which is the service's runtime", "", `
+runtime = "unikernel"
+[[components]]
+program = "/opt/echo"
+memory = 64
+health.check = "none"
+kernel = "/boot/vmlinuz"`,
+		`services/svc.toml:7:1: components[0].kernel: kernel is only for runtime = "qemu"`},
+	{"memory and memory_mb", "", `
+[[components]]
+runtime = "unikernel"
+program = "/opt/echo"
+memory_mb = 64
+memory = 64
+health.check = "none"`,
+		`services/svc.toml:6:1: components[0].memory: memory and memory_mb both set a VM's RAM (keep one of memory and memory_mb)`},
+	{"unknown service runtime", "", `
+runtime = "unikernal"
+[[components]]
+image = "x"
+health.check = "none"`,
+		`services/svc.toml:2:11: runtime: unknown value "unikernal" (did you mean "unikernel"? expected one of: podman, qemu, unikernel, container)`},
+	{"a component's runtime overrides its service's", "", `
+runtime = "unikernel"
+[[components]]
+runtime = "container"
+image = "x"
+health.check = "none"
+vcpus = 2`,
+		`services/svc.toml:7:1: components[0].vcpus: vcpus is only for runtime = "qemu" or "unikernel"`},
 	{"podman key on a qemu component", "", `
 [[components]]
 runtime = "qemu"
@@ -333,5 +380,73 @@ restart = "sometimes"
 `})
 	if got := problemLines(t, dir); len(got) != 3 {
 		t.Errorf("want 3 problems reported together, got %d:\n%s", len(got), strings.Join(got, "\n"))
+	}
+}
+
+// bootstage.toml is read strictly: each mistake is one positioned line.
+func TestSettingsErrors(t *testing.T) {
+	cases := []struct{ name, src, want string }{
+		{"unknown key", "[unikernel]\nkernal = \"/opt/nanos/kernel.img\"\n",
+			`bootstage.toml:2:1: unikernel.kernal: unknown key (did you mean "kernel"?)`},
+		{"relative path", "[unikernel]\nmkfs = \"nanos/mkfs\"\n",
+			`bootstage.toml:2:8: unikernel.mkfs: expected an absolute path, got "nanos/mkfs"`},
+		{"empty path", "[unikernel]\nboot = \"\"\n",
+			`bootstage.toml:2:8: unikernel.boot: an empty path (leave the key out to look in /usr/lib/nanos and /usr/local/lib/nanos)`},
+		{"unknown table", "[unikernels]\nkernel = \"/k\"\n",
+			`bootstage.toml:1:2: unikernels: unknown key (did you mean "unikernel"?)`},
+		{"not a table", "unikernel = \"/opt/nanos\"\n",
+			`bootstage.toml:1:13: unikernel: expected a table, got string "/opt/nanos"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := writeTree(t, map[string]string{"bootstage.toml": tc.src})
+			s, ps := Settings([]string{dir})
+			var got []string
+			for _, p := range ps {
+				got = append(got, strings.ReplaceAll(p.Error(), dir+"/", ""))
+			}
+			if strings.Join(got, "\n") != tc.want {
+				t.Errorf("problems:\n%s\nwant exactly:\n%s", strings.Join(got, "\n"), tc.want)
+			}
+			if s != (config.Settings{}) {
+				t.Errorf("an invalid bootstage.toml gave settings %+v, want none", s)
+			}
+		})
+	}
+}
+
+// The first bootstage.toml of the search path wins, and each setting
+// keeps where it was made, for the messages that name it.
+func TestSettings(t *testing.T) {
+	t.Parallel()
+	etc := writeTree(t, map[string]string{"bootstage.toml": "# node settings\n[unikernel]\nkernel = \"/opt/nanos/kernel.img\"\n"})
+	usr := writeTree(t, map[string]string{"bootstage.toml": "[unikernel]\nmkfs = \"/usr/bin/mkfs\"\n"})
+	s, ps := Settings([]string{etc, usr})
+	if len(ps) != 0 {
+		t.Fatal(ps)
+	}
+	want := config.Settings{Source: filepath.Join(etc, "bootstage.toml"), Unikernel: config.NanosFiles{
+		Kernel: config.Setting{Value: "/opt/nanos/kernel.img", At: filepath.Join(etc, "bootstage.toml") + ":3:10"}}}
+	if s != want {
+		t.Errorf("settings %+v, want %+v", s, want)
+	}
+	if s, ps := Settings([]string{t.TempDir()}); s != (config.Settings{}) || len(ps) != 0 {
+		t.Errorf("without bootstage.toml: %+v %v", s, ps)
+	}
+}
+
+// A runtime's message about memory_mb points at memory when the file
+// spells it so.
+func TestAliasPositions(t *testing.T) {
+	t.Parallel()
+	dir := writeTree(t, map[string]string{"services/svc.toml": "[[components]]\nruntime = \"unikernel\"\nprogram = \"/opt/echo\"\nhealth.check = \"none\"\nmemory = 8\n"})
+	check := func(c *config.Component) []config.FieldError {
+		return []config.FieldError{{Key: "memory_mb", Msg: fmt.Sprintf("%d is too little", c.MemoryMB)}}
+	}
+	_, ps := Tree([]string{dir}, "node1", check)
+	want := "services/svc.toml:5:1: components[0].memory: 8 is too little"
+	if len(ps) != 1 || strings.ReplaceAll(ps[0].Error(), dir+"/", "") != want {
+		t.Errorf("problems %v, want %s", ps, want)
 	}
 }

@@ -24,7 +24,7 @@ func parseNodeKeys(t table, c *config.Component) {
 		c.AutoUpdate = enum(t, "auto_update", "", config.AutoUpdates)
 		return
 	}
-	onlyFor(t, "podman", "env_file", "auto_update", "pids_limit")
+	onlyFor(t, "env_file", "auto_update", "pids_limit")
 	if len(c.Secrets) > 0 {
 		t.d.errAtKey(t.key("secrets"), "pass it to the VM another way: a disk, or its own fetch", "a VM cannot receive secrets yet")
 	}
@@ -39,18 +39,19 @@ func parseNodeKeys(t table, c *config.Component) {
 	}
 }
 
-// memory reads a size: an integer of bytes, or a string with a binary
-// suffix as podman writes it ("512M", "2G", "64k", "1048576b").
+// memory reads a size: a string with a binary suffix as podman writes it
+// ("512M", "2G", "64k", "1048576b"), or an integer of MiB, as MCP's
+// definitions and DESIGN §8 write a unikernel's memory = 256.
 func memory(t table, k string) int64 {
 	v, ok := t.get(k)
 	if !ok {
 		return 0
 	}
-	const hint = `a size such as "512M" or "2G"`
+	const hint = `a size such as "512M" or "2G", or an integer of MiB`
 	switch v := v.(type) {
 	case int64:
-		if v > 0 {
-			return v
+		if v > 0 && v <= 1<<20 {
+			return v << 20
 		}
 	case string:
 		if n := parseSize(v); n > 0 {

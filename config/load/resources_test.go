@@ -46,7 +46,7 @@ var resourceErrorCases = []struct {
 		"secrets/pw.toml": "file = \"/etc/pw\"\n"},
 		`services/svc.toml:6:1: components[0].secrets: a VM cannot receive secrets yet (pass it to the VM another way: a disk, or its own fetch)`},
 	{"bad memory", map[string]string{"services/svc.toml": "[[components]]\nimage = \"x\"\nports = [\"1:1\"]\nmemory = \"lots\"\n"},
-		`services/svc.toml:4:10: components[0].memory: invalid memory size string "lots" (a size such as "512M" or "2G")`},
+		`services/svc.toml:4:10: components[0].memory: invalid memory size string "lots" (a size such as "512M" or "2G", or an integer of MiB)`},
 	{"bad cpus", map[string]string{"services/svc.toml": "[[components]]\nimage = \"x\"\nports = [\"1:1\"]\ncpus = 0\n"},
 		`services/svc.toml:4:8: components[0].cpus: expected a number of CPUs above 0, got 0 (a number such as 1.5)`},
 	{"relative env_file", map[string]string{"services/svc.toml": "[[components]]\nimage = \"x\"\nports = [\"1:1\"]\nenv_file = [\"app.env\"]\n"},

@@ -40,17 +40,20 @@ func parseService(file, src string, drops []string, stages *Stages, checks []con
 	s.Stage = stages.resolve(t, stem)
 	s.Nodes = t.strs("nodes")
 	s.Nodes, s.Active = nodeAlias(t, s.Nodes), active(t)
+	// A service's runtime is the default of its components (MCP's
+	// definitions set it there).
+	runtime := enum(t, "runtime", string(config.DefaultRuntime), config.RuntimeWords)
 	comps := t.tables("components")
 	if len(comps) == 0 && !t.has("components") {
 		d.errAt("", "add a [[components]] table", "a service needs at least one component")
 	}
 	for _, ct := range comps {
-		c := parseComponent(ct)
+		c := parseComponent(ct, runtime)
 		homeRoutes(s.Name, c)
 		resolveHealth(ct, c, stages.check(s.Stage))
 		for _, check := range checks {
 			for _, fe := range check(c) {
-				ct.d.errAtKey(ct.key(fe.Key), fe.Hint, "%s", fe.Msg)
+				ct.d.errAtKey(ct.key(spelled(ct, fe.Key)), fe.Hint, "%s", fe.Msg)
 			}
 		}
 		s.Components = append(s.Components, c)
@@ -81,12 +84,18 @@ func checkComponentNames(d *doc, s *config.Service, comps []table) {
 	}
 }
 
-func parseComponent(t table) *config.Component {
+// parseComponent reads one [[components]] table; runtime is the
+// service's, which the component's own runtime key overrides.
+func parseComponent(t table, runtime string) *config.Component {
 	c := &config.Component{Name: t.str("name", "")}
-	rt := enum(t, "runtime", string(config.DefaultRuntime), config.RuntimeWords)
-	c.Runtime = config.Runtime(rt)
-	if rt == config.Unikernel {
+	rt := enum(t, "runtime", runtime, config.RuntimeWords)
+	switch rt {
+	case config.Unikernel:
 		c.Runtime, c.Nanos = config.QEMU, true
+	case config.Container:
+		c.Runtime = config.Podman
+	default:
+		c.Runtime = config.Runtime(rt)
 	}
 	c.Image = t.str("image", "")
 	if c.Image != "" {
@@ -94,16 +103,25 @@ func parseComponent(t table) *config.Component {
 			t.d.errAt(t.key("image"), config.ReferenceHint, "invalid image reference %q: %v", c.Image, err)
 		}
 	}
-	c.Cmd = t.strs("cmd")
-	c.Env = parseEnv(t)
 	c.Ports = parsePorts(t)
 	c.Volumes = parseVolumes(t)
 	c.Restart = enum(t, "restart", config.DefaultRestart, config.Restarts)
 	c.StartTimeout = t.duration("start_timeout", 0)
 	c.StopTimeout = t.duration("stop_timeout", 0)
-	if c.Runtime == config.Podman {
-		parsePodman(t, c)
+	if c.Runtime == config.Podman || c.Nanos {
+		// A container's command and environment, or a unikernel's
+		// arguments and environment.
+		c.Cmd = t.strs("cmd")
+		c.Env = parseEnv(t)
 	} else {
+		onlyFor(t, "cmd", "env")
+	}
+	switch {
+	case c.Runtime == config.Podman:
+		parsePodman(t, c)
+	case c.Nanos:
+		parseUnikernel(t, c)
+	default:
 		parseQEMU(t, c)
 	}
 	parseRoutes(t, c)
@@ -113,13 +131,50 @@ func parseComponent(t table) *config.Component {
 	return c
 }
 
-// onlyFor reports keys set on a component of the other runtime.
-func onlyFor(t table, runtime string, keys ...string) {
+// runtimesOf are the runtime words each runtime-specific key is for, as
+// messages name them.
+var runtimesOf = map[string][]string{
+	"cmd": {string(config.Podman), config.Unikernel}, "env": {string(config.Podman), config.Unikernel},
+	"entrypoint": {string(config.Podman)}, "network": {string(config.Podman)}, "user": {string(config.Podman)},
+	"podman_args": {string(config.Podman)}, "init": {string(config.Podman)},
+	"kernel": {string(config.QEMU)}, "initrd": {string(config.QEMU)}, "append": {string(config.QEMU)},
+	"disk": {string(config.QEMU)}, "snapshot": {string(config.QEMU)},
+	"image_path": {string(config.QEMU), config.Unikernel}, "memory_mb": {string(config.QEMU), config.Unikernel},
+	"vcpus": {string(config.QEMU), config.Unikernel},
+	"accel": {string(config.QEMU), config.Unikernel}, "qemu_args": {string(config.QEMU), config.Unikernel},
+	"program": {config.Unikernel},
+	"env_file": {string(config.Podman)}, "auto_update": {string(config.Podman)}, "pids_limit": {string(config.Podman)},
+}
+
+// onlyFor reports keys set on a component whose runtime has no use for
+// them, naming the runtimes that do.
+func onlyFor(t table, keys ...string) {
 	for _, k := range keys {
 		if t.has(k) {
-			t.d.errAtKey(t.key(k), "", "%s is only for runtime = %q", k, runtime)
+			words := ""
+			for i, w := range runtimesOf[k] {
+				if i > 0 {
+					words += " or "
+				}
+				words += fmt.Sprintf("%q", w)
+			}
+			t.d.errAtKey(t.key(k), "", "%s is only for runtime = %s", k, words)
 		}
 	}
+}
+
+// aliases are the keys that say the same as another: a runtime names one
+// in its messages, the operator may have written the other.
+var aliases = map[string]string{"memory_mb": "memory", "memory": "memory_mb"}
+
+// spelled is key as the component's table spells it: a runtime's message
+// about memory_mb points at memory when that is what the file says, and
+// the other way round.
+func spelled(t table, key string) string {
+	if alias, ok := aliases[key]; ok && !t.has(key) && t.has(alias) {
+		return alias
+	}
+	return key
 }
 
 func parsePodman(t table, c *config.Component) {
@@ -136,8 +191,8 @@ func parsePodman(t table, c *config.Component) {
 		t.d.errAt(t.key("ports"), "drop ports: the container uses the host's ports directly; or join another network",
 			`podman ignores published ports with network = "host"`)
 	}
-	onlyFor(t, "qemu", "kernel", "initrd", "append", "disk", "snapshot", "image_path",
-		"memory_mb", "vcpus", "accel", "qemu_args")
+	onlyFor(t, "kernel", "initrd", "append", "disk", "snapshot", "image_path",
+		"memory_mb", "vcpus", "accel", "qemu_args", "program")
 }
 
 // checkPodmanWords refuses the values podman would misread, each at its
@@ -173,20 +228,37 @@ func checkPodmanWords(t table, c *config.Component) {
 	}
 }
 
+// parseQEMU reads what a VM of runtime = "qemu" has beyond the shared keys.
+// What a VM needs to boot (one boot source, memory, ...) is the QEMU
+// runtime's to say: see runtimes/qemu Validate, run through a Check.
 func parseQEMU(t table, c *config.Component) {
 	c.Kernel = t.str("kernel", "")
 	c.Initrd = t.str("initrd", "")
 	c.Append = t.str("append", "")
 	c.Disk = t.str("disk", "")
 	c.Snapshot = t.boolean("snapshot")
+	parseGuest(t, c)
+	onlyFor(t, "entrypoint", "network", "user", "podman_args", "init", "program")
+}
+
+// parseUnikernel reads what a Nanos guest has beyond the shared keys: its
+// program, on the host or in its image.
+func parseUnikernel(t table, c *config.Component) {
+	c.Program = t.str("program", "")
+	parseGuest(t, c)
+	onlyFor(t, "entrypoint", "network", "user", "podman_args", "init",
+		"kernel", "initrd", "append", "disk", "snapshot")
+}
+
+// parseGuest reads the keys of every VM: memory (memory_mb, or memory as
+// MCP spells it), vCPUs, accelerator, the file in an image, extra qemu
+// arguments.
+func parseGuest(t table, c *config.Component) {
 	c.ImagePath = t.str("image_path", "")
-	c.MemoryMB = t.integer("memory_mb", 0, 0, 1<<30)
+	c.MemoryMB = t.integer("memory_mb", 0, 0, 1<<30) // or memory: see parseNodeKeys
 	c.VCPUs = t.integer("vcpus", config.DefaultVCPUs, 1, 1<<16)
 	c.Accel = enum(t, "accel", config.DefaultAccel, config.Accels)
 	c.QEMUArgs = t.strs("qemu_args")
-	// What a VM needs to boot (one boot source, memory, ...) is the QEMU
-	// runtime's to say: see runtimes/qemu Validate, run through a Check.
-	onlyFor(t, "podman", "cmd", "entrypoint", "env", "network", "user", "podman_args", "init")
 }
 
 var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)

@@ -46,6 +46,12 @@ func run(example string, keep bool) error {
 	if err != nil {
 		return err
 	}
+	if stack.Nanos() {
+		step("installing Nanos's kernel.img, boot.img and mkfs (shared/nanos beside the checkout) in %s", harness.NanosDir)
+		if err := harness.InstallNanos(tree); err != nil {
+			return err
+		}
+	}
 	step("booting a throwaway systemd in systemd-nspawn (the first run builds its root: about a minute)")
 	m, err := harness.Start(harness.Options{Logf: func(f string, a ...any) { fmt.Printf("   "+f+"\n", a...) }})
 	if err != nil {
@@ -101,7 +107,8 @@ func show(m *harness.Machine, s *harness.Stack) {
 		for _, c := range st.Components {
 			for _, a := range c.Ports {
 				body, err := m.Run("curl", "-sS", "-m", "5", "http://"+a+"/")
-				fmt.Printf("   %-28s %-16s %s\n", c.Unit, a, strings.TrimSpace(body)+errSuffix(err))
+				body = strings.ReplaceAll(strings.TrimSpace(body), "\n", "\n"+strings.Repeat(" ", 49))
+				fmt.Printf("   %-28s %-16s %s\n", c.Unit, a, body+errSuffix(err))
 			}
 		}
 	}
@@ -113,6 +120,13 @@ func show(m *harness.Machine, s *harness.Stack) {
 	if len(s.Units()) > 0 {
 		u := s.Units()[0]
 		cmd("journalctl", "-b", "--no-pager", "-n", "8", "-u", u)(m)
+	}
+	for _, st := range s.Stages {
+		for _, c := range st.Components {
+			if c.Nanos { // its console, and how its image was built
+				cmd("journalctl", "-b", "--no-pager", "-n", "8", "-u", c.Unit)(m)
+			}
+		}
 	}
 }
 

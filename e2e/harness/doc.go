@@ -14,6 +14,12 @@
 //   - GuestKernel and GuestInitrd, a qemu guest serving HTTP on port 80;
 //   - the cgroup-v1 controllers writable, so crun can place containers.
 //
+// Nanos's kernel.img, boot.img and mkfs, which unikernels need, are not in
+// the root: InstallNanos puts them into a tree from shared/nanos beside the
+// checkout (or $BOOTSTAGE_NANOS_DIR), and fails when they are not there.
+// An example stack may carry a build.sh for programs of its own, which
+// BuildTree runs (see exampleBuild).
+//
 // Commands run in the machine through nsenter (all its namespaces, a clean
 // environment), so ports published there are reachable from Run("curl", ...).
 //

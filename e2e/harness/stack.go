@@ -29,6 +29,7 @@ type StackStage struct {
 type StackComponent struct {
 	Unit    string
 	Runtime config.Runtime
+	Nanos   bool           // a unikernel: the machine needs Nanos's files (InstallNanos)
 	Ports   []string       // "IP:PORT" as reachable inside the machine
 	Restart config.Restart // the policy, defaults applied
 }
@@ -70,7 +71,7 @@ func stackComponent(svc *config.Service, c *config.Component) (StackComponent, e
 	if err != nil {
 		return StackComponent{}, err
 	}
-	sc := StackComponent{Unit: u, Runtime: c.Runtime, Restart: c.Restart}
+	sc := StackComponent{Unit: u, Runtime: c.Runtime, Nanos: c.Nanos, Restart: c.Restart}
 	for _, p := range c.Ports {
 		if a, ok := p.Address(); ok {
 			sc.Ports = append(sc.Ports, a)
@@ -88,4 +89,16 @@ func (s *Stack) Units() []string {
 		}
 	}
 	return u
+}
+
+// Nanos reports whether a component of the stack is a unikernel.
+func (s *Stack) Nanos() bool {
+	for _, st := range s.Stages {
+		for _, c := range st.Components {
+			if c.Nanos {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -46,8 +46,13 @@ func vmArgs(unit string, c *config.Component, kvm bool, qemuPath string) [][]str
 		{"-sandbox", SandboxOpt},
 	}
 	g = append(g, bootArgs(unit, c)...)
+	if c.Nanos {
+		// The kernel leaves through the debug exit (see Manifest.Text);
+		// a reboot would only run the program again inside the same qemu.
+		g = append(g, []string{"-device", "isa-debug-exit", "-no-reboot"})
+	}
 	for i, v := range c.Volumes {
-		g = append(g, []string{"-virtfs", virtfs(i, v)})
+		g = append(g, []string{"-virtfs", virtfs(i, v, c.Nanos)})
 	}
 	if len(c.QEMUArgs) > 0 {
 		g = append(g, c.QEMUArgs)
@@ -73,11 +78,16 @@ func netdev(ports []config.Port) string {
 	return s
 }
 
-// bootArgs is the boot source: a kernel, a disk, or a disk that Prepare
-// extracted from an OCI image (for Nanos: the image ops built) and linked
-// into the unit's RuntimeDirectory.
+// bootArgs is the boot source: a kernel, a disk, a disk that vm.Prepare
+// extracted from an OCI image and linked into the unit's RuntimeDirectory,
+// or for a unikernel the image vm.PrepareNanos built into its state
+// directory.
 func bootArgs(unit string, c *config.Component) [][]string {
 	switch {
+	case c.Nanos:
+		// One image serves every start until its inputs change: the
+		// guest's writes to its root filesystem go to a snapshot.
+		return [][]string{{"-drive", drive(StatePath(unit)+"/"+NanosImageName, "raw", true)}}
 	case c.Kernel != "":
 		g := [][]string{{"-kernel", c.Kernel}}
 		if c.Initrd != "" {
@@ -117,29 +127,27 @@ func drive(file, format string, snapshot bool) string {
 	return s
 }
 
-// preparedPath is where Prepare links the boot disk of an image source.
+// preparedPath is where vm.Prepare links the boot disk of an image source.
 func preparedPath(unit string, c *config.Component) string {
-	return RunDir + "/" + RuntimeDir(unit) + "/" + preparedName(c)
-}
-
-func preparedName(c *config.Component) string {
-	if c.Nanos {
-		return "boot.img"
-	}
-	return "boot." + preparedFormat(c)
+	return RunDir + "/" + RuntimeDir(unit) + "/boot." + preparedFormat(c)
 }
 
 func preparedFormat(c *config.Component) string {
-	if c.Nanos {
-		return "raw"
-	}
 	return DiskFormat(c.ImagePath)
 }
 
 // virtfs shares volume v with the guest as 9p tag "volN" (N: its index in
 // volumes), mounted in the guest with
-// `mount -t 9p -o trans=virtio volN /path`.
-func virtfs(i int, v config.Volume) string {
+// `mount -t 9p -o trans=virtio volN /path`. A unikernel's tag is N alone:
+// Nanos takes tag N for its volume virtfsN (Mount) and ignores any other.
+// Nanos opens every file of a share for reading and writing, so qemu must
+// let it: a unikernel's ro is Nanos's own mount option, not qemu's.
+func virtfs(i int, v config.Volume, nanos bool) string {
+	if nanos {
+		// multidevs=remap: a share that spans file systems keeps its
+		// inode numbers apart, as Nanos's 9p client needs.
+		return fmt.Sprintf("local,path=%s,mount_tag=%d,security_model=none,multidevs=remap,id=fs%d", optEscape(v.Host), i, i)
+	}
 	s := fmt.Sprintf("local,path=%s,mount_tag=vol%d,security_model=none", optEscape(v.Host), i)
 	if hasOption(v.Options, "ro") {
 		s += ",readonly=on"

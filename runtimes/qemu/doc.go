@@ -1,9 +1,11 @@
 // Package qemu is the unit builder of components that run as
-// qemu-system-x86_64 guests (runtime = "qemu", alias "unikernel"): Runtime
-// fills the [Service] section of their units, and the constants and
-// functions of paths.go say where a VM unit keeps its files. Running guests
-// (QMP, preparing boot disks, KVM detection) is package vm's, which the
-// generator does not link.
+// qemu-system-x86_64 guests (runtime = "qemu", and "unikernel", a Nanos
+// guest): Runtime fills the [Service] section of their units, the constants
+// and functions of paths.go say where a VM unit keeps its files, and
+// NanosBuild and Manifest say what a unikernel's image is made of, for the
+// unit and for `bootstage vm prepare`, which reads it back. Running guests
+// (QMP, preparing boot disks and building images, KVM detection) is
+// package vm's, which the generator does not link.
 //
 // # The unit
 //
@@ -22,16 +24,26 @@
 //     see vm.Prepare) copies image_path out of the local podman image into
 //     CacheDir/ID, once per image ID, and links it into the RuntimeDirectory;
 //     the VM boots it with snapshot=on, as an image is never written.
-//   - image + image_path + nanos: image_path is an ELF; Prepare builds it
-//     into a bootable Nanos disk with `ops build`, cached the same way.
+//   - a unikernel: a privileged ExecStartPre (`bootstage vm prepare --nanos`
+//     with the words of NanosBuild.Flags, see vm.PrepareNanos) builds the
+//     image of its program with Nanos's mkfs into the unit's
+//     StateDirectory=bootstage/vm/DIR, once per distinct input, and links
+//     it as NanosImageName there; the VM boots it with snapshot=on, with
+//     isa-debug-exit and -no-reboot.
 //
 // Volumes become virtfs (9p) shares, tagged vol0, vol1, ... in the order of
 // volumes; the guest mounts them with `mount -t 9p -o trans=virtio vol0 DIR`.
+// A unikernel's are tagged 0, 1, ...: Nanos mounts tag N, its volume
+// virtfsN, where the manifest says, and ignores any other tag.
 //
 // ExecStop= runs `bootstage vm stop --timeout T SOCKET` (vm.Stop): ACPI power
 // down, a wait of T for the guest to shut down, then quit; TimeoutStopSec=
 // is T plus a margin. qemu exits 0 when the guest powers off and when it is
 // told to quit, so a clean shutdown is a success without SuccessExitStatus=.
+// Nanos leaves through the debug exit instead, with (status<<1)|1: a
+// unikernel's SuccessExitStatus= is 1 (the program exited 0) and 31 (it
+// died of the power-down's SIGTERM), so that any other end is a failure for
+// Restart= to act on.
 //
 // The unit runs as a DynamicUser with no capabilities, a read-only system,
 // no home directories, private /tmp and IPC, private devices and users

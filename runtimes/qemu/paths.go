@@ -18,6 +18,13 @@ const (
 	// CacheDir holds files extracted from OCI images, one folder per image
 	// ID (see Prepare).
 	CacheDir = "/var/lib/bootstage/images"
+	// StateDir holds one StateDirectory per unikernel unit: StateDir/DIR,
+	// DIR as in RunDir, where its Nanos images are built and kept across
+	// restarts and reboots.
+	StateDir = "/var/lib/bootstage/vm"
+	// NanosImageName is the link in a unikernel's state directory to the
+	// image built last, which qemu boots (see vm.PrepareNanos).
+	NanosImageName = "nanos.img"
 	// socketName is the QMP socket inside the unit's RuntimeDirectory.
 	socketName = "qmp.sock"
 )
@@ -49,4 +56,9 @@ func SocketPath(unit string) string {
 func isPlain(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
 		c == ':' || c == '_' || c == '.' || c == '-'
+}
+
+// StatePath is the state directory of the unikernel unit named unit.
+func StatePath(unit string) string {
+	return StateDir + "/" + RuntimeDir(unit)
 }

@@ -15,7 +15,8 @@ import (
 // the stop command itself hangs.
 const stopMargin = 15 * time.Second
 
-// Runtime is the qemu runtime (runtime = "qemu" or "unikernel").
+// Runtime is the qemu runtime (runtime = "qemu", and "unikernel": a Nanos
+// guest, see NanosBuild).
 type Runtime struct{}
 
 var _ runtimes.Runtime = Runtime{}
@@ -39,7 +40,15 @@ func (Runtime) Fill(f *units.File, s *config.Service, c *config.Component, h run
 	sv.Literal("Type", "simple")
 	sv.Text("RuntimeDirectory", strings.TrimPrefix(RunDir, "/run/")+"/"+RuntimeDir(f.Name))
 	sv.Literal("RuntimeDirectoryMode", "0700")
-	if c.Image != "" {
+	switch {
+	case c.Nanos:
+		// Images are kept across restarts and reboots: one is built only
+		// when what goes into it changed.
+		sv.Text("StateDirectory", strings.TrimPrefix(StateDir, "/var/lib/")+"/"+RuntimeDir(f.Name))
+		sv.Literal("StateDirectoryMode", "0700")
+		build := NanosBuildOf(f.Name, c, h).Flags()
+		sv.Exec("ExecStartPre", "+", append([][]string{{h.Bootstage, "vm", "prepare", NanosFlag}}, build...)...)
+	case c.Image != "":
 		sv.Exec("ExecStartPre", "+", prepareArgs(f.Name, c, h)...)
 	}
 	sv.Exec("ExecStart", "", vmArgs(f.Name, c, kvm, h.QEMU)...)
@@ -53,6 +62,12 @@ func (Runtime) Fill(f *units.File, s *config.Service, c *config.Component, h run
 		sv.Text("TimeoutStartSec", config.FormatDuration(c.StartTimeout))
 	}
 	runtimes.Restart(sv, c.Restart)
+	if c.Nanos {
+		// Nanos leaves qemu through isa-debug-exit with (code<<1)|1: 1 is
+		// a program that exited 0, 31 one that died of the SIGTERM a power
+		// down sends (podman's 143). Any other status is a failure.
+		sv.Text("SuccessExitStatus", "1 31")
+	}
 	sv.Literal("StandardInput", "null")
 	sv.Literal("StandardOutput", "journal")
 	sv.Literal("StandardError", "journal")
@@ -60,7 +75,7 @@ func (Runtime) Fill(f *units.File, s *config.Service, c *config.Component, h run
 }
 
 // prepareArgs is the privileged ExecStartPre that extracts the image's file
-// into CacheDir (see Prepare) and links it into the RuntimeDirectory.
+// into CacheDir (see vm.Prepare) and links it into the RuntimeDirectory.
 func prepareArgs(unit string, c *config.Component, h runtimes.Host) [][]string {
 	g := [][]string{
 		{h.Bootstage, "vm", "prepare"},
@@ -68,9 +83,6 @@ func prepareArgs(unit string, c *config.Component, h runtimes.Host) [][]string {
 		{"--image", c.Image},
 		{"--path", c.ImagePath},
 		{"--link", preparedPath(unit, c)},
-	}
-	if c.Nanos {
-		g = append(g, []string{"--nanos", "--ops", h.Ops})
 	}
 	return g
 }

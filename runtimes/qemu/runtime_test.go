@@ -27,7 +27,8 @@ var host = runtimes.Host{
 	QEMU:      "/usr/bin/qemu-system-x86_64",
 	Bootstage: "/usr/bin/bootstage",
 	Healthd:   "/usr/libexec/bootstage/bootstage-healthd",
-	Ops:       "/usr/local/bin/ops",
+	Nanos: runtimes.Nanos{Kernel: "/usr/lib/nanos/kernel.img", Boot: "/usr/lib/nanos/boot.img",
+		Mkfs: "/usr/lib/nanos/mkfs"},
 }
 
 func kernelVM() *config.Component {
@@ -84,10 +85,23 @@ var goldenCases = []goldenCase{
 				ImagePath: "/disk/appliance.qcow2", MemoryMB: 256, StartTimeout: 5 * time.Minute,
 				Ports: []config.Port{{HostIP: "127.0.0.1", HostPort: 28081, ContainerPort: 8080, Proto: "tcp"}}}
 		}},
-	{"nanos", "Nanos: the ELF from the image is built with ops before start", false, func() *config.Component {
+	{"nanos-image", "Nanos: the ELF at image_path in the image, built into the state directory before start", false, func() *config.Component {
 		return &config.Component{Runtime: config.QEMU, Image: "registry.example/metacrypt:v1.0.0",
 			ImagePath: "/usr/local/bin/metacrypt", Nanos: true, MemoryMB: 256, VCPUs: 1,
+			Cmd:   []string{"server", "--config", "/srv/metacrypt/my config.toml"},
+			Env:   []config.EnvVar{{Key: "GREETING", Value: `say "hi"`}},
 			Ports: []config.Port{{HostIP: "127.0.0.1", HostPort: 28443, ContainerPort: 8443, Proto: "tcp"}}}
+	}},
+	{"nanos-program", "Nanos: a static ELF of the host, the image's entrypoint elsewhere; shares tagged 0 and 1, both opened read-write by qemu", false, func() *config.Component {
+		return &config.Component{Runtime: config.QEMU, Program: "/var/lib/bootstage/elf/echo", Nanos: true,
+			MemoryMB: 64, VCPUs: 2, Restart: config.RestartAlways,
+			Volumes: []config.Volume{
+				{Host: "/srv/echo/data", Container: "/data"},
+				{Host: "/srv/echo/motd", Container: "/etc/motd.d", Options: []string{"ro"}},
+			}}
+	}},
+	{"nanos-entrypoint", "Nanos: the image's entrypoint and, without cmd, its CMD", false, func() *config.Component {
+		return &config.Component{Runtime: config.QEMU, Image: "localhost/echo:1", Nanos: true, MemoryMB: 128}
 	}},
 	{"volumes", "virtfs shares vol0 (ro) and vol1 (rw, so ReadWritePaths=), and qemu_args last", false,
 		func() *config.Component {
@@ -183,7 +197,7 @@ func execLine(f *units.File, key string) string {
 func fakeTools(t *testing.T) runtimes.Host {
 	dir := t.TempDir()
 	h := host
-	for _, p := range []*string{&h.Podman, &h.Bootstage, &h.Ops} {
+	for _, p := range []*string{&h.Podman, &h.Bootstage} {
 		if _, err := os.Stat(*p); err == nil {
 			continue
 		}

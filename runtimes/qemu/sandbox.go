@@ -38,7 +38,7 @@ func sandbox(sv *units.Section, c *config.Component, kvm bool) {
 	sv.Literal("ProtectSystem", "strict")
 	sv.Literal("ProtectHome", "yes")
 	for _, v := range c.Volumes {
-		if !hasOption(v.Options, "ro") {
+		if writesShare(c, v) {
 			sv.Text("ReadWritePaths", v.Host)
 		}
 	}
@@ -73,9 +73,17 @@ func writesHostFiles(c *config.Component) bool {
 		return true
 	}
 	for _, v := range c.Volumes {
-		if !hasOption(v.Options, "ro") {
+		if writesShare(c, v) {
 			return true
 		}
 	}
 	return false
+}
+
+// writesShare reports whether qemu opens the files of share v for
+// writing: unless it is ro, and always for a unikernel, since Nanos opens
+// every file of a share read-write (its own mount keeps an ro share
+// read-only).
+func writesShare(c *config.Component, v config.Volume) bool {
+	return c.Nanos || !hasOption(v.Options, "ro")
 }

@@ -25,18 +25,27 @@ func (Runtime) Validate(c *config.Component, h runtimes.Host) []config.FieldErro
 
 // Validate returns every problem of a qemu component that Fill cannot turn
 // into a working unit, in key order. The config loader positions each error
-// at its key and reports all of them; h supplies what the host lacks (ops).
+// at its key and reports all of them; h supplies what the host lacks
+// (Nanos's files).
 func Validate(c *config.Component, h runtimes.Host) []config.FieldError {
 	var errs []config.FieldError
 	bad := func(key, format string, a ...any) {
 		errs = append(errs, config.FieldError{Key: key, Msg: fmt.Sprintf(format, a...)})
 	}
-	validateBoot(c, h, bad)
+	if c.Nanos {
+		errs = append(errs, validateNanos(c, h)...)
+	} else {
+		validateBoot(c, h, bad)
+	}
+	memory := "memory_mb" // memory is the same setting, as MCP and DESIGN §8 spell it for unikernels
+	if c.Nanos {
+		memory = "memory"
+	}
 	switch {
 	case c.MemoryMB == 0:
-		bad("memory_mb", "required for a VM (MiB of guest memory, e.g. 256)")
+		bad(memory, "required for a VM (MiB of guest memory, e.g. 256)")
 	case c.MemoryMB < MinMemoryMB || c.MemoryMB > MaxMemoryMB:
-		bad("memory_mb", "%d is out of range %d..%d", c.MemoryMB, MinMemoryMB, MaxMemoryMB)
+		bad(memory, "%d is out of range %d..%d", c.MemoryMB, MinMemoryMB, MaxMemoryMB)
 	}
 	if c.VCPUs < 0 || c.VCPUs > MaxVCPUs {
 		bad("vcpus", "%d is out of range 1..%d", c.VCPUs, MaxVCPUs)
@@ -96,10 +105,45 @@ func validateBoot(c *config.Component, h runtimes.Host, bad func(key, format str
 	if (c.Image == "") != (c.ImagePath == "") {
 		bad("image_path", "image and image_path go together for a VM")
 	}
-	if c.Nanos && c.ImagePath == "" {
-		bad("runtime", `a unikernel needs image and image_path (the service's ELF inside the image)`)
+}
+
+// validateNanos checks what a unikernel is built from: one program, the
+// node's Nanos files, and mount points Nanos can mount on.
+func validateNanos(c *config.Component, h runtimes.Host) []config.FieldError {
+	var errs []config.FieldError
+	bad := func(key, hint, format string, a ...any) {
+		errs = append(errs, config.FieldError{Key: key, Msg: fmt.Sprintf(format, a...), Hint: hint})
 	}
-	if c.Nanos && h.Ops == "" {
-		bad("runtime", `a unikernel is built with ops, which is not installed here (https://ops.city); install it, or boot a kernel or disk with runtime = "qemu"`)
+	if h.Nanos.Missing != "" {
+		bad("runtime", nanosHint(), "a unikernel is built with Nanos's files: %s", h.Nanos.Missing)
 	}
+	switch {
+	case c.Program != "" && c.Image != "":
+		bad("program", "keep one of them", "program and image both name the program")
+	case c.ImagePath != "" && c.Image == "":
+		bad("image_path", "", "image_path is a path in image, which is not set")
+	case c.Program == "" && c.Image == "":
+		bad("runtime", `add program = "/path/to/static-elf", or image = "registry.example/name:tag"`,
+			"a unikernel needs a program: a static ELF on the host, or an OCI image holding one")
+	}
+	for _, kv := range [][2]string{{"program", c.Program}, {"image_path", c.ImagePath}} {
+		if kv[1] != "" && !path.IsAbs(kv[1]) {
+			bad(kv[0], "", "%s must be an absolute path", kv[1])
+		}
+	}
+	program := c.Program + c.ImagePath
+	seen := map[string]bool{}
+	for i, v := range c.Volumes {
+		key := fmt.Sprintf("volumes.%d", i)
+		switch p := path.Clean(v.Container); {
+		case !path.IsAbs(v.Container) || p == "/":
+			bad(key, "", "%s: a unikernel mounts a volume on an absolute path below /", v.Container)
+		case seen[p]:
+			bad(key, "", "%s: another volume is mounted there", v.Container)
+		case program != "" && (p == program || strings.HasPrefix(program, p+"/")):
+			bad(key, "", "%s: the program %s would be hidden under the volume", v.Container, program)
+		}
+		seen[path.Clean(v.Container)] = true
+	}
+	return errs
 }

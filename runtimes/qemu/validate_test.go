@@ -11,6 +11,9 @@ import (
 func TestValidate(t *testing.T) {
 	t.Parallel()
 	ok := func() *config.Component { c := kernelVM(); return c }
+	unikernel := func() *config.Component {
+		return &config.Component{Runtime: config.QEMU, Nanos: true, Program: "/opt/echo", MemoryMB: 64}
+	}
 	cases := []struct {
 		name   string
 		edit   func(c *config.Component)
@@ -25,9 +28,29 @@ func TestValidate(t *testing.T) {
 		{"initrd without kernel", func(c *config.Component) { c.Kernel = ""; c.Disk = "/d.img" }, host, "initrd", "need kernel"},
 		{"snapshot without disk", func(c *config.Component) { c.Snapshot = true }, host, "snapshot", "disk only"},
 		{"image without path", func(c *config.Component) { *c = config.Component{Image: "x", MemoryMB: 64} }, host, "image_path", "go together"},
-		{"nanos without ops", func(c *config.Component) {
-			*c = config.Component{Image: "x", ImagePath: "/app", Nanos: true, MemoryMB: 64}
-		}, runtimes.Host{}, "runtime", "ops, which is not installed"},
+		{"unikernel from a program", func(c *config.Component) { *c = *unikernel() }, host, "", ""},
+		{"unikernel from an entrypoint", func(c *config.Component) {
+			*c = config.Component{Image: "x", Nanos: true, MemoryMB: 64}
+		}, host, "", ""},
+		{"unikernel without Nanos", func(c *config.Component) { *c = *unikernel() },
+			runtimes.Host{Nanos: runtimes.Nanos{Missing: "mkfs is in neither /usr/lib/nanos nor /usr/local/lib/nanos"}},
+			"runtime", "Nanos's files: mkfs is in neither"},
+		{"unikernel without a program", func(c *config.Component) { *c = *unikernel(); c.Program = "" }, host, "runtime", "needs a program"},
+		{"unikernel with two programs", func(c *config.Component) { *c = *unikernel(); c.Image = "x" }, host, "program", "both name the program"},
+		{"unikernel image_path without image", func(c *config.Component) { *c = *unikernel(); c.Program, c.ImagePath = "", "/app" }, host, "image_path", "image, which is not set"},
+		{"unikernel relative program", func(c *config.Component) { *c = *unikernel(); c.Program = "app" }, host, "program", "absolute"},
+		{"unikernel volume on /", func(c *config.Component) {
+			*c = *unikernel()
+			c.Volumes = []config.Volume{{Host: "/srv", Container: "/"}}
+		}, host, "volumes.0", "below /"},
+		{"unikernel volume twice", func(c *config.Component) {
+			*c = *unikernel()
+			c.Volumes = []config.Volume{{Host: "/a", Container: "/d"}, {Host: "/b", Container: "/d/"}}
+		}, host, "volumes.1", "another volume"},
+		{"unikernel volume over the program", func(c *config.Component) {
+			*c = *unikernel()
+			c.Volumes = []config.Volume{{Host: "/srv", Container: "/opt"}}
+		}, host, "volumes.0", "would be hidden"},
 		{"memory missing", func(c *config.Component) { c.MemoryMB = 0 }, host, "memory_mb", "required"},
 		{"memory too small", func(c *config.Component) { c.MemoryMB = 8 }, host, "memory_mb", "out of range"},
 		{"too many vcpus", func(c *config.Component) { c.VCPUs = 1000 }, host, "vcpus", "out of range"},

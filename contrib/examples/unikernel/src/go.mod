@@ -1,0 +1,3 @@
+module example.invalid/unikernel-echo
+
+go 1.22
