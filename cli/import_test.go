@@ -37,7 +37,7 @@ func TestImportCompose(t *testing.T) {
 	dir := t.TempDir()
 	te := newTestEnv(t, nil)
 	got, code := te.run("import", "compose", "--output", dir, "../importer/testdata/compose/health-stack.yaml")
-	if code != 0 || !strings.Contains(got, "health-stack.yaml:22:5: services.db.secrets: left out: secrets are not in this bootstage yet") {
+	if code != 0 || !strings.Contains(got, "health-stack.yaml:86:5: secrets.db-password.file: -> secrets/db-password.toml: file = ") {
 		t.Fatalf("import: exit %d\n%s", code, got)
 	}
 	te = newTestEnv(t, nil)

@@ -128,7 +128,7 @@ func TestMCP(t *testing.T) {
 // is reported.
 func TestCompose(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"health-stack", "flat", "errors"} {
+	for _, name := range []string{"health-stack", "flat", "errors", "resources"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			tree, r := importer.Compose("testdata/compose/" + name + ".yaml")

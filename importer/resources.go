@@ -1,0 +1,98 @@
+package importer
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// resourceFile writes a node resource file (networks/, volumes/, images/,
+// secrets/: DESIGN §2.1): a comment saying where it came from, its keys
+// in order, then its driver options as [options].
+func resourceFile(from string, kvs []kv, options map[string]string) string {
+	var d tomlDoc
+	d.comment("%s", from)
+	for _, e := range kvs {
+		d.kv(e.key, e.val)
+	}
+	if len(options) > 0 {
+		d.table("options", false)
+		for _, k := range sortedStrings(options) {
+			d.kv(k, options[k])
+		}
+	}
+	return d.String()
+}
+
+func sortedStrings(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// size reads a memory size as compose, Quadlet and podman write it: a
+// number of bytes, or a number (a fraction too) and b, k, m or g, with
+// an optional b after the unit ("512M", "1gb", "1.5g"). It returns bytes.
+func size(s string) (int64, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if len(s) > 2 && s[len(s)-1] == 'b' && strings.ContainsRune("kmg", rune(s[len(s)-2])) {
+		s = s[:len(s)-1]
+	}
+	shift := 0
+	if n := len(s); n > 0 {
+		switch s[n-1] {
+		case 'b':
+			s = s[:n-1]
+		case 'k':
+			s, shift = s[:n-1], 10
+		case 'm':
+			s, shift = s[:n-1], 20
+		case 'g':
+			s, shift = s[:n-1], 30
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f <= 0 {
+		return 0, false
+	}
+	b := int64(f * float64(int64(1)<<shift))
+	return b, b > 0
+}
+
+// sizeValue is bytes as bootstage's memory key takes it: the largest
+// unit that divides it ("512M"), else the number of bytes.
+func sizeValue(b int64) any {
+	for _, u := range []struct {
+		suffix string
+		shift  uint
+	}{{"G", 30}, {"M", 20}, {"k", 10}} {
+		if b%(1<<u.shift) == 0 {
+			return fmt.Sprintf("%d%s", b>>u.shift, u.suffix)
+		}
+	}
+	return b
+}
+
+// inline is a TOML inline table written in the order of its keys.
+type inline []kv
+
+func (t inline) String() string {
+	parts := make([]string, len(t))
+	for i, e := range t {
+		parts[i] = tomlKey(e.key) + " = " + tomlValue(e.val)
+	}
+	return "{ " + strings.Join(parts, ", ") + " }"
+}
+
+// secretRef is one entry of a component's secrets: its name alone when
+// it has nothing but bootstage's defaults, else a table.
+func secretRef(name string, opts []kv) any {
+	if len(opts) == 0 {
+		return name
+	}
+	return append(inline{{"name", name}}, opts...)
+}
