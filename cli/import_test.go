@@ -53,7 +53,7 @@ func TestImportQuadlet(t *testing.T) {
 	dir := t.TempDir()
 	te := newTestEnv(t, nil)
 	got, code := te.run("import", "quadlet", "--output", dir, "../importer/testdata/quadlet")
-	if code != 0 || !strings.Contains(got, "web.container:31:1: Install.WantedBy: left out: bootstage.target wants every stage") {
+	if code != 0 || !strings.Contains(got, "web.container:34:1: Install.WantedBy: left out: bootstage.target wants every stage") {
 		t.Fatalf("import: exit %d\n%s", code, got)
 	}
 	te = newTestEnv(t, nil)

@@ -179,9 +179,9 @@ func (c *composeFile) service(name string, kn, n *yaml.Node) *tomlDoc {
 		case "deploy":
 			c.deploy(key, p.v, &kvs, to)
 		case "mem_limit":
-			c.limit(&kvs, key, "memory", at, p.v, to)
+			limit(&kvs, "memory", p.v.Value, at, key, to, r)
 		case "cpus", "pids_limit":
-			c.limit(&kvs, key, p.key, at, p.v, to)
+			limit(&kvs, p.key, p.v.Value, at, key, to, r)
 		case "labels", "logging", "cap_add", "cap_drop", "devices", "extra_hosts", "dns", "working_dir", "stop_grace_period", "stop_signal", "tmpfs", "ulimits", "privileged", "read_only", "profiles", "expose", "configs", "security_opt", "sysctls", "platform", "pull_policy", "shm_size", "tty", "stdin_open":
 			c.notYet(path, p)
 		default:
@@ -191,23 +191,8 @@ func (c *composeFile) service(name string, kn, n *yaml.Node) *tomlDoc {
 	var d tomlDoc
 	d.comment("Imported from %s (service %s) by bootstage import compose.", filepath.Base(src.file), name)
 	d.table("components", true)
-	image := false
-	for _, k := range []string{"image", "cmd", "entrypoint", "env", "env_file", "ports", "volumes", "network", "user", "init", "restart",
-		"memory", "cpus", "pids_limit", "secrets", "podman_args"} {
-		var args []string // podman_args come from healthcheck and limits
-		for _, e := range kvs {
-			switch {
-			case e.key == k && k == "podman_args":
-				args = append(args, e.val.([]string)...)
-			case e.key == k:
-				d.kv(e.key, e.val)
-				image = image || k == "image"
-			}
-		}
-		if len(args) > 0 {
-			d.kv(k, args)
-		}
-	}
+	image := writeKeys(&d, kvs, []string{"image", "cmd", "entrypoint", "env", "env_file", "ports", "volumes", "network", "user", "init",
+		"restart", "memory", "cpus", "pids_limit", "secrets", "podman_args"})
 	if !image {
 		r.fail(src.at(kn), path, "add image:, as bootstage runs images and does not build them", "a service needs an image")
 	}

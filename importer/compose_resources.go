@@ -318,47 +318,6 @@ func (c *composeFile) envFiles(key string, n *yaml.Node) []string {
 	return out
 }
 
-// limit is one of a service's resource limits, wherever compose says it
-// (deploy.resources.limits, or the older mem_limit, cpus, pids_limit).
-func (c *composeFile) limit(kvs *[]kv, key, what string, at Pos, n *yaml.Node, to string) {
-	for _, e := range *kvs {
-		if e.key == what {
-			c.r.left(at, key, "%s is set already", what)
-			return
-		}
-	}
-	s, _ := scalar(n)
-	switch what {
-	case "memory":
-		b, ok := size(s)
-		if !ok {
-			c.r.fail(at, key, `a size such as "512M"`, "invalid memory size %q", s)
-			return
-		}
-		*kvs = append(*kvs, kv{"memory", sizeValue(b)})
-	case "cpus":
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil || f <= 0 {
-			c.r.fail(at, key, "a number such as 1.5", "invalid cpus %q", s)
-			return
-		}
-		*kvs = append(*kvs, kv{"cpus", f})
-	case "pids_limit":
-		p, err := strconv.Atoi(s)
-		if err != nil || p == 0 || p < -1 {
-			c.r.fail(at, key, "a number of processes, or -1 for none", "invalid pids limit %q", s)
-			return
-		}
-		if p == -1 {
-			*kvs = append(*kvs, kv{"podman_args", []string{"--pids-limit=-1"}})
-			c.r.mapped(at, key, to+".podman_args --pids-limit=-1 (no limit)")
-			return
-		}
-		*kvs = append(*kvs, kv{"pids_limit", p})
-	}
-	c.r.mapped(at, key, to+"."+what)
-}
-
 // deploy reads deploy.resources.limits; the rest of deploy is swarm's.
 func (c *composeFile) deploy(key string, n *yaml.Node, kvs *[]kv, to string) {
 	for _, e := range pairs(n) {
@@ -377,9 +336,9 @@ func (c *composeFile) deploy(key string, n *yaml.Node, kvs *[]kv, to string) {
 				xk, at := join(lk, x.key), c.src.at(x.k)
 				switch x.key {
 				case "memory", "cpus":
-					c.limit(kvs, xk, x.key, at, x.v, to)
+					limit(kvs, x.key, x.v.Value, at, xk, to, c.r)
 				case "pids":
-					c.limit(kvs, xk, "pids_limit", at, x.v, to)
+					limit(kvs, "pids_limit", x.v.Value, at, xk, to, c.r)
 				default:
 					c.r.left(at, xk, "no bootstage equivalent")
 				}

@@ -96,3 +96,67 @@ func secretRef(name string, opts []kv) any {
 	}
 	return append(inline{{"name", name}}, opts...)
 }
+
+// limit sets a component's memory, cpus or pids_limit (what) from v, as
+// compose, Quadlet and podman write them; a pids limit of -1 (none) is
+// podman's --pids-limit=-1, as bootstage's pids_limit is positive.
+func limit(kvs *[]kv, what, v string, at Pos, key, to string, r *Report) {
+	for _, e := range *kvs {
+		if e.key == what {
+			r.left(at, key, "%s is set already", what)
+			return
+		}
+	}
+	switch what {
+	case "memory":
+		b, ok := size(v)
+		if !ok {
+			r.fail(at, key, `a size such as "512M"`, "invalid memory size %q", v)
+			return
+		}
+		*kvs = append(*kvs, kv{"memory", sizeValue(b)})
+	case "cpus":
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 {
+			r.fail(at, key, "a number such as 1.5", "invalid cpus %q", v)
+			return
+		}
+		*kvs = append(*kvs, kv{"cpus", f})
+	case "pids_limit":
+		n, err := strconv.Atoi(v)
+		if err != nil || n == 0 || n < -1 {
+			r.fail(at, key, "a number of processes, or -1 for none", "invalid pids limit %q", v)
+			return
+		}
+		if n == -1 {
+			*kvs = append(*kvs, kv{"podman_args", []string{"--pids-limit=-1"}})
+			r.mapped(at, key, to+".podman_args --pids-limit=-1 (no limit)")
+			return
+		}
+		*kvs = append(*kvs, kv{"pids_limit", n})
+	}
+	r.mapped(at, key, to+"."+what)
+}
+
+// writeKeys writes a component's keys in order, podman_args gathered
+// from wherever they came (a healthcheck, a limit, podman's own). It
+// says whether an image was among them.
+func writeKeys(d *tomlDoc, kvs []kv, order []string) bool {
+	image := false
+	for _, k := range order {
+		var args []string
+		for _, e := range kvs {
+			switch {
+			case e.key == k && k == "podman_args":
+				args = append(args, e.val.([]string)...)
+			case e.key == k:
+				d.kv(e.key, e.val)
+				image = image || k == "image"
+			}
+		}
+		if len(args) > 0 {
+			d.kv(k, args)
+		}
+	}
+	return image
+}
