@@ -138,9 +138,15 @@ func TestCompose(t *testing.T) {
 }
 
 // Quadlet files: .container files become services; .network, .volume and
-// .image are reported.
+// .image files networks/, volumes/ and images/ files; what cannot be
+// imported is an error at its key.
 func TestQuadlet(t *testing.T) {
 	t.Parallel()
-	tree, r := importer.Quadlet([]string{"testdata/quadlet"})
-	golden(t, "quadlet", tree, r)
+	for _, name := range []string{"quadlet", "quadlet-errors"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			tree, r := importer.Quadlet([]string{"testdata/" + name})
+			golden(t, name, tree, r)
+		})
+	}
 }
