@@ -81,7 +81,7 @@ func (c *composeFile) network(e pair) {
 			kvs = append(kvs, kv{"driver", x.v.Value})
 			c.r.mapped(at, k, out+": driver")
 		case "driver_opts":
-			c.options(k, x.v, opts)
+			c.options(x.v, opts)
 			c.r.mapped(at, k, out+": options")
 		case "internal":
 			kvs = append(kvs, kv{"internal", x.v.Value == "true"})
@@ -117,7 +117,7 @@ func (c *composeFile) external(k string, x pair, kvs *[]kv, out string) bool {
 }
 
 // options reads driver_opts into opts.
-func (c *composeFile) options(key string, n *yaml.Node, opts map[string]string) {
+func (c *composeFile) options(n *yaml.Node, opts map[string]string) {
 	for _, o := range pairs(n) {
 		opts[o.key] = o.v.Value
 	}
@@ -172,7 +172,7 @@ func (c *composeFile) volume(e pair) {
 			kvs = append(kvs, kv{"driver", x.v.Value})
 			c.r.mapped(at, k, out+": driver")
 		case "driver_opts":
-			c.options(k, x.v, opts)
+			c.options(x.v, opts)
 			c.r.mapped(at, k, out+": options")
 		case "external":
 			external = x.v.Value == "true" || len(pairs(x.v)) > 0

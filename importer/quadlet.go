@@ -112,7 +112,12 @@ func quadletContainer(t *Tree, name, file string, opts []quadletOption, names ma
 		key := o.Section + "." + o.Name
 		switch o.Section + "/" + o.Name {
 		case "Container/Image":
-			if n, ok := names[o.Value]; ok && strings.HasSuffix(o.Value, ".image") {
+			if strings.HasSuffix(o.Value, ".image") {
+				n, ok := names[o.Value]
+				if !ok {
+					r.fail(o.at, key, "import it too, or name the image itself", "%s is not among the imported files", o.Value)
+					continue
+				}
 				kvs = append(kvs, kv{"image", n})
 				r.mapped(o.at, key, fmt.Sprintf("%s.image = %q (images/%s.toml)", to, n, n))
 				continue
