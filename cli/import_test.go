@@ -35,7 +35,7 @@ func TestImportCompose(t *testing.T) {
 	dir := t.TempDir()
 	te := newTestEnv(t, nil)
 	got, code := te.run("import", "compose", "--output", dir, "../importer/testdata/compose/health-stack.yaml")
-	if code != 0 || !strings.Contains(got, "health-stack.yaml:22:5: services.db.secrets: left out: secrets are not in this bootstage yet") {
+	if code != 0 || !strings.Contains(got, "health-stack.yaml:86:5: secrets.db-password.file: -> secrets/db-password.toml: file = ") {
 		t.Fatalf("import: exit %d\n%s", code, got)
 	}
 	te = newTestEnv(t, nil)
@@ -51,7 +51,7 @@ func TestImportQuadlet(t *testing.T) {
 	dir := t.TempDir()
 	te := newTestEnv(t, nil)
 	got, code := te.run("import", "quadlet", "--output", dir, "../importer/testdata/quadlet")
-	if code != 0 || !strings.Contains(got, "web.container:31:1: Install.WantedBy: left out: bootstage.target wants every stage") {
+	if code != 0 || !strings.Contains(got, "web.container:34:1: Install.WantedBy: left out: bootstage.target wants every stage") {
 		t.Fatalf("import: exit %d\n%s", code, got)
 	}
 	te = newTestEnv(t, nil)

@@ -118,16 +118,25 @@ func TestImportMCPBoots(t *testing.T) {
 	})
 }
 
-// stackCompose waits for health twice: api for db, web for api.
+// stackCompose waits for health twice: api for db, web for api. db and
+// api share a network of the file's, and db has a named volume and a
+// memory limit.
 const stackCompose = `
 services:
   db:
     image: localhost/bootstage-busybox:latest
     command: ["sh", "-c", "trap 'exit 0' TERM; httpd -f -p 15400 -h /www & wait"]
     ports: ["127.0.0.1:15400:15400"]
+    networks: [backend]
+    volumes: ["dbdata:/data"]
+    deploy:
+      resources:
+        limits:
+          memory: 64M
   api:
     image: localhost/bootstage-busybox:latest
     command: ["sh", "-c", "trap 'exit 0' TERM; httpd -f -p 15401 -h /www & wait"]
+    networks: [backend]
     ports: ["127.0.0.1:15401:15401"]
     depends_on:
       db:
@@ -141,6 +150,11 @@ services:
         condition: service_healthy
       db:
         condition: service_started
+networks:
+  backend:
+    internal: false
+volumes:
+  dbdata: {}
 `
 
 // TestImportComposeBoots: a compose stack with service_healthy
@@ -171,6 +185,14 @@ func TestImportComposeBoots(t *testing.T) {
 		{"bootstage-level-0-gate.service", "api.service"},
 		{"bootstage-level-1-gate.service", "web.service"},
 	})
+	for _, u := range []string{"backend-network.service", "dbdata-volume.service"} {
+		if got := m.Property(u, "ActiveState"); got != "active" {
+			t.Errorf("%s is %s, want active\n%s", u, got, m.Journal(u))
+		}
+	}
+	if got := strings.TrimSpace(m.MustRun("podman", "container", "inspect", "--format", "{{.HostConfig.Memory}} {{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}", "db")); got != "67108864 backend" {
+		t.Errorf("db's memory limit and networks: %q, want 64M on backend", got)
+	}
 }
 
 // inOrder checks that each pair's second unit started only after the

@@ -25,7 +25,9 @@ func Compose(file string) (*Tree, *Report) {
 	if !ok {
 		return nil, r
 	}
-	c := &composeFile{src: src, r: r, deps: map[string][]dep{}, docs: map[string]*tomlDoc{}}
+	c := &composeFile{src: src, r: r, deps: map[string][]dep{}, docs: map[string]*tomlDoc{},
+		netNames: map[string]string{}, volNames: map[string]string{}, secretFiles: map[string]bool{}, files: map[string]string{}}
+	c.resources(src.root)
 	for _, p := range pairs(src.root) {
 		switch {
 		case p.key == "services":
@@ -33,12 +35,11 @@ func Compose(file string) (*Tree, *Report) {
 			c.services(p.v)
 		case p.key == "version" || p.key == "name":
 			r.left(src.at(p.k), p.key, "the compose project's %s, not bootstage's concern", p.key)
-		case p.key == "networks" || p.key == "volumes" || p.key == "secrets" || p.key == "configs":
+		case p.key == "networks" || p.key == "volumes" || p.key == "secrets":
+			// read by c.resources
+		case p.key == "configs":
 			for _, e := range pairs(p.v) {
-				r.left(src.at(e.k), join(p.key, e.key), "not yet mapped: this bootstage has no %s/ files (DESIGN §2.1); create it with podman", p.key)
-			}
-			if len(pairs(p.v)) == 0 {
-				r.left(src.at(p.k), p.key, "empty")
+				r.left(src.at(e.k), join(p.key, e.key), "bootstage has no configs: mount the file with volumes")
 			}
 		case strings.HasPrefix(p.key, "x-"):
 			r.left(src.at(p.k), p.key, "a compose extension field")
@@ -47,6 +48,9 @@ func Compose(file string) (*Tree, *Report) {
 		}
 	}
 	t := newTree()
+	for n, f := range c.files {
+		t.Files[n] = f
+	}
 	levels := c.levels()
 	for _, name := range c.names {
 		t.Files["services/"+name+".toml"] = c.docs[name].String()
@@ -67,6 +71,11 @@ type composeFile struct {
 	names []string         // services in file order
 	deps  map[string][]dep // service -> what it depends on
 	docs  map[string]*tomlDoc
+
+	netNames    map[string]string // top-level network -> its bootstage (and podman) name
+	volNames    map[string]string // top-level volume -> its name
+	secretFiles map[string]bool   // top-level secrets with a file
+	files       map[string]string // networks/, volumes/ and secrets/ files
 }
 
 // dep is one depends_on entry.
@@ -131,7 +140,7 @@ func (c *composeFile) service(name string, kn, n *yaml.Node) *tomlDoc {
 				r.mapped(at, key, to+".volumes")
 			}
 		case "networks":
-			if net := c.network(key, p.v); net != "" {
+			if net := c.serviceNetwork(key, p.v); net != "" {
 				kvs = append(kvs, kv{"network", net})
 				r.mapped(at, key, to+".network")
 			}
@@ -158,7 +167,22 @@ func (c *composeFile) service(name string, kn, n *yaml.Node) *tomlDoc {
 			r.left(at, key, "the container is named after its unit, %s", name)
 		case "build":
 			r.left(at, key, "building images is not bootstage's concern: build it, and name it in image")
-		case "env_file", "secrets", "deploy", "mem_limit", "cpus", "pids_limit", "labels", "logging", "cap_add", "cap_drop", "devices", "extra_hosts", "dns", "working_dir", "stop_grace_period", "stop_signal", "tmpfs", "ulimits", "privileged", "read_only", "profiles", "expose", "configs", "security_opt", "sysctls", "platform", "pull_policy", "shm_size", "tty", "stdin_open":
+		case "env_file":
+			if files := c.envFiles(key, p.v); len(files) > 0 {
+				kvs = append(kvs, kv{"env_file", files})
+				r.mapped(at, key, to+".env_file")
+			}
+		case "secrets":
+			if refs := c.secrets(key, p.v, to); len(refs) > 0 {
+				kvs = append(kvs, kv{"secrets", refs})
+			}
+		case "deploy":
+			c.deploy(key, p.v, &kvs, to)
+		case "mem_limit":
+			limit(&kvs, "memory", p.v.Value, at, key, to, r)
+		case "cpus", "pids_limit":
+			limit(&kvs, p.key, p.v.Value, at, key, to, r)
+		case "labels", "logging", "cap_add", "cap_drop", "devices", "extra_hosts", "dns", "working_dir", "stop_grace_period", "stop_signal", "tmpfs", "ulimits", "privileged", "read_only", "profiles", "expose", "configs", "security_opt", "sysctls", "platform", "pull_policy", "shm_size", "tty", "stdin_open":
 			c.notYet(path, p)
 		default:
 			r.left(at, key, "not a key of compose services")
@@ -167,15 +191,8 @@ func (c *composeFile) service(name string, kn, n *yaml.Node) *tomlDoc {
 	var d tomlDoc
 	d.comment("Imported from %s (service %s) by bootstage import compose.", filepath.Base(src.file), name)
 	d.table("components", true)
-	image := false
-	for _, k := range []string{"image", "cmd", "entrypoint", "env", "ports", "volumes", "network", "user", "init", "restart", "podman_args"} {
-		for _, e := range kvs {
-			if e.key == k {
-				d.kv(e.key, e.val)
-				image = image || k == "image"
-			}
-		}
-	}
+	image := writeKeys(&d, kvs, []string{"image", "cmd", "entrypoint", "env", "env_file", "ports", "volumes", "network", "user", "init",
+		"restart", "memory", "cpus", "pids_limit", "secrets", "podman_args"})
 	if !image {
 		r.fail(src.at(kn), path, "add image:, as bootstage runs images and does not build them", "a service needs an image")
 	}
@@ -196,29 +213,10 @@ func (c *composeFile) service(name string, kn, n *yaml.Node) *tomlDoc {
 	return &d
 }
 
-// notYet reports a key the model has no place for yet, naming each of
-// its sub-keys too.
+// notYet reports a key the model has no place for.
 func (c *composeFile) notYet(path string, p pair) {
 	key := join(path, p.key)
-	why := map[string]string{
-		"env_file": "env_file is not in this bootstage yet (DESIGN §2.1)",
-		"secrets":  "secrets are not in this bootstage yet (DESIGN §2.1)",
-		"deploy":   "resource limits (memory, cpus) are not in this bootstage yet (DESIGN §2.1)",
-	}[p.key]
-	if why == "" {
-		why = "no bootstage equivalent; podman_args can pass it on"
-	}
-	c.r.left(c.src.at(p.k), key, "%s", why)
-	if p.key == "deploy" {
-		for _, e := range pairs(p.v) {
-			c.r.left(c.src.at(e.k), join(key, e.key), "part of deploy")
-			for _, l := range pairs(e.v) {
-				for _, x := range pairs(l.v) {
-					c.r.left(c.src.at(x.k), join(join(join(key, e.key), l.key), x.key), "part of deploy")
-				}
-			}
-		}
-	}
+	c.r.left(c.src.at(p.k), key, "no bootstage equivalent; podman_args can pass it on")
 }
 
 func (c *composeFile) environment(key string, n *yaml.Node) map[string]string {
@@ -294,10 +292,6 @@ func (c *composeFile) ports(key string, n *yaml.Node) ([]string, bool) {
 
 func (c *composeFile) volumes(key string, n *yaml.Node) []string {
 	var out []string
-	base := filepath.Dir(c.src.file)
-	if abs, err := filepath.Abs(base); err == nil {
-		base = abs
-	}
 	for i, e := range items(n) {
 		spec, ok := scalar(e)
 		if !ok { // long syntax
@@ -324,7 +318,7 @@ func (c *composeFile) volumes(key string, n *yaml.Node) []string {
 		}
 		if strings.HasPrefix(spec, "./") || strings.HasPrefix(spec, "../") || spec == "." || strings.HasPrefix(spec, "~") {
 			host, rest, _ := strings.Cut(spec, ":")
-			abs := filepath.Join(base, host)
+			abs := c.abs(host)
 			c.r.mapped(c.src.at(e), yamlIndex(key, i), fmt.Sprintf("the relative source %s is %s", host, abs))
 			spec = abs + ":" + rest
 		}
@@ -337,13 +331,24 @@ func (c *composeFile) volumes(key string, n *yaml.Node) []string {
 			c.r.fail(c.src.at(e), yamlIndex(key, i), "", "%v", err)
 			continue
 		}
+		if name := config.VolumeName(v); name != "" {
+			if n, ok := c.volNames[name]; ok {
+				v.Host = n
+				what := "the volume " + n
+				if c.files["volumes/"+n+".toml"] != "" {
+					what += ", volumes/" + n + ".toml"
+				}
+				c.r.mapped(c.src.at(e), yamlIndex(key, i), what)
+			}
+		}
 		out = append(out, v.String())
 	}
 	return out
 }
 
-// network is the first network of a service; the others are reported.
-func (c *composeFile) network(key string, n *yaml.Node) string {
+// serviceNetwork is the first network of a service, by its bootstage
+// name; the others are reported, as a component joins one network.
+func (c *composeFile) serviceNetwork(key string, n *yaml.Node) string {
 	var names []*yaml.Node
 	if ps := pairs(n); len(ps) > 0 {
 		for _, p := range ps {
@@ -366,6 +371,9 @@ func (c *composeFile) network(key string, n *yaml.Node) string {
 	if net == "default" {
 		c.r.left(c.src.at(names[0]), join(key, net), "compose's default network: podman's default network")
 		return ""
+	}
+	if n, ok := c.netNames[net]; ok {
+		return n
 	}
 	return net
 }

@@ -29,8 +29,9 @@ func (d *tomlDoc) table(name string, many bool) {
 	}
 }
 
-// kv writes key = value for a string, int, bool, float64, []string or
-// map[string]string (an inline table, sorted by key).
+// kv writes key = value for a string, int, bool, float64, []string,
+// map[string]string (an inline table, sorted by key), an inline table in
+// its own order, or []any of those.
 func (d *tomlDoc) kv(key string, v any) {
 	fmt.Fprintf(&d.b, "%s = %s\n", tomlKey(key), tomlValue(v))
 }
@@ -51,6 +52,14 @@ func tomlValue(v any) string {
 		q := make([]string, len(v))
 		for i, s := range v {
 			q[i] = tomlString(s)
+		}
+		return "[" + strings.Join(q, ", ") + "]"
+	case inline:
+		return v.String()
+	case []any:
+		q := make([]string, len(v))
+		for i, e := range v {
+			q[i] = tomlValue(e)
 		}
 		return "[" + strings.Join(q, ", ") + "]"
 	case map[string]string:

@@ -365,7 +365,13 @@ func (m *mcpService) component(d *tomlDoc, path string, i int, c map[string]any)
 			r.mapped(at, key, to+".runtime")
 		case "memory":
 			if !unikernel {
-				r.left(at, key, "a container's memory limit is not in this bootstage yet (DESIGN §2.1, memory =)")
+				mb, ok := v.(int64)
+				if !ok || mb <= 0 {
+					r.fail(at, key, "a number of megabytes, as MCP's memory is", "invalid memory %v", v)
+					continue
+				}
+				kvs = append(kvs, kv{"memory", fmt.Sprintf("%dM", mb)})
+				r.mapped(at, key, to+".memory (MCP's megabytes)")
 				continue
 			}
 			kvs = append(kvs, kv{"memory_mb", v})
@@ -451,7 +457,7 @@ func (m *mcpService) deriveImage(path, comp string) (string, bool) {
 
 // componentOrder is the order a component's keys are written in, as in
 // DESIGN §2's example.
-var componentOrder = []string{"image", "cmd", "env", "ports", "volumes", "network", "user", "restart", "memory_mb", "vcpus"}
+var componentOrder = []string{"image", "cmd", "env", "ports", "volumes", "network", "user", "restart", "memory", "memory_mb", "vcpus"}
 
 func hasKey(m map[string]string, k string) bool { _, ok := m[k]; return ok }
 

@@ -128,7 +128,7 @@ func TestMCP(t *testing.T) {
 // is reported.
 func TestCompose(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"health-stack", "flat", "errors"} {
+	for _, name := range []string{"health-stack", "flat", "errors", "resources"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			tree, r := importer.Compose("testdata/compose/" + name + ".yaml")
@@ -138,9 +138,15 @@ func TestCompose(t *testing.T) {
 }
 
 // Quadlet files: .container files become services; .network, .volume and
-// .image are reported.
+// .image files networks/, volumes/ and images/ files; what cannot be
+// imported is an error at its key.
 func TestQuadlet(t *testing.T) {
 	t.Parallel()
-	tree, r := importer.Quadlet([]string{"testdata/quadlet"})
-	golden(t, "quadlet", tree, r)
+	for _, name := range []string{"quadlet", "quadlet-errors"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			tree, r := importer.Quadlet([]string{"testdata/" + name})
+			golden(t, name, tree, r)
+		})
+	}
 }

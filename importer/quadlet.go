@@ -52,8 +52,8 @@ func readQuadlet(file string, r *Report) ([]quadletOption, bool) {
 }
 
 // Quadlet imports Quadlet files (podman-systemd.unit(5)): each .container
-// a service of one component; .network, .volume and .image files are
-// reported, as this bootstage has no resource files yet.
+// a service of one component; each .network, .volume and .image file a
+// networks/, volumes/ or images/ file.
 func Quadlet(sources []string) (*Tree, *Report) {
 	r := &Report{}
 	t := newTree()
@@ -69,7 +69,7 @@ func Quadlet(sources []string) (*Tree, *Report) {
 		files = append(files, s)
 	}
 	sort.Strings(files)
-	names := quadletNetworks(files, r)
+	names := quadletNames(files)
 	for _, f := range files {
 		opts, ok := readQuadlet(f, r)
 		if !ok {
@@ -82,12 +82,9 @@ func Quadlet(sources []string) (*Tree, *Report) {
 				r.fail(Pos{File: f}, "", config.NameHint+": rename the file", "invalid service name %q", name)
 				continue
 			}
-			t.Files["services/"+name+".toml"] = quadletContainer(name, f, opts, names, r)
+			t.Files["services/"+name+".toml"] = quadletContainer(t, name, f, opts, names, r)
 		case ".network", ".volume", ".image":
-			kind := strings.TrimPrefix(ext, ".")
-			for _, o := range opts {
-				r.left(o.at, o.Section+"."+o.Name, "not yet mapped: this bootstage has no %ss/ files (DESIGN §2.1); create the %s with podman", kind, kind)
-			}
+			quadletResource(t, f, opts, names, r)
 		default:
 			r.fail(Pos{File: f}, "", "expected .container, .network, .volume or .image", "not a Quadlet file")
 		}
@@ -98,38 +95,16 @@ func Quadlet(sources []string) (*Tree, *Report) {
 	return t, r
 }
 
-// quadletNetworks maps each NAME.network file to the podman network it
-// makes: its NetworkName=, else systemd-NAME, as Quadlet names it.
-func quadletNetworks(files []string, r *Report) map[string]string {
-	names := map[string]string{}
-	for _, f := range files {
-		if filepath.Ext(f) != ".network" {
-			continue
-		}
-		base := filepath.Base(f)
-		names[base] = "systemd-" + strings.TrimSuffix(base, ".network")
-		if opts, err := unit.DeserializeOptions(bytes.NewReader(must(os.ReadFile(f)))); err == nil {
-			for _, o := range opts {
-				if o.Section == "Network" && o.Name == "NetworkName" {
-					names[base] = o.Value
-				}
-			}
-		}
-	}
-	return names
-}
-
-func must(b []byte, _ error) []byte { return b }
-
 // quadletContainer converts one .container file.
-func quadletContainer(name, file string, opts []quadletOption, networks map[string]string, r *Report) string {
+func quadletContainer(t *Tree, name, file string, opts []quadletOption, names map[string]string, r *Report) string {
 	out := "services/" + name + ".toml"
 	to := out + ": components[0]"
 	var kvs []kv
 	var health []kv
 	var podmanArgs []string
 	env := map[string]string{}
-	var ports, volumes []string
+	var ports, volumes, envFiles []string
+	var secrets []any
 	user, group := "", ""
 	var userAt Pos
 	probe := false
@@ -137,6 +112,16 @@ func quadletContainer(name, file string, opts []quadletOption, networks map[stri
 		key := o.Section + "." + o.Name
 		switch o.Section + "/" + o.Name {
 		case "Container/Image":
+			if strings.HasSuffix(o.Value, ".image") {
+				n, ok := names[o.Value]
+				if !ok {
+					r.fail(o.at, key, "import it too, or name the image itself", "%s is not among the imported files", o.Value)
+					continue
+				}
+				kvs = append(kvs, kv{"image", n})
+				r.mapped(o.at, key, fmt.Sprintf("%s.image = %q (images/%s.toml)", to, n, n))
+				continue
+			}
 			kvs = append(kvs, kv{"image", o.Value})
 			r.mapped(o.at, key, to+".image")
 		case "Container/Exec", "Container/Entrypoint":
@@ -170,8 +155,13 @@ func quadletContainer(name, file string, opts []quadletOption, networks map[stri
 		case "Container/Volume":
 			spec := o.Value
 			if src, rest, ok := strings.Cut(spec, ":"); ok && strings.HasSuffix(src, ".volume") {
-				spec = "systemd-" + strings.TrimSuffix(src, ".volume") + ":" + rest
-				r.mapped(o.at, key, fmt.Sprintf("%s.volumes (%s is the podman volume systemd-%s, as Quadlet names it)", to, src, strings.TrimSuffix(src, ".volume")))
+				n, declared := names[src]
+				file := ": volumes/" + n + ".toml"
+				if !declared {
+					n, file = "systemd-"+strings.TrimSuffix(src, ".volume"), ", with podman's defaults"
+				}
+				spec = n + ":" + rest
+				r.mapped(o.at, key, fmt.Sprintf("%s.volumes (%s is the podman volume %s, as Quadlet names it%s)", to, src, n, file))
 			} else {
 				r.mapped(o.at, key, to+".volumes")
 			}
@@ -182,14 +172,17 @@ func quadletContainer(name, file string, opts []quadletOption, networks map[stri
 			}
 			volumes = append(volumes, v.String())
 		case "Container/Network":
-			net := o.Value
-			if n, ok := networks[net]; ok {
-				net = n
-			} else if strings.HasSuffix(net, ".network") {
-				net = "systemd-" + strings.TrimSuffix(net, ".network")
+			net, where := o.Value, ""
+			if strings.HasSuffix(net, ".network") {
+				n, ok := names[net]
+				file := ": networks/" + n + ".toml"
+				if !ok {
+					n, file = "systemd-"+strings.TrimSuffix(net, ".network"), ", with podman's defaults"
+				}
+				net, where = n, fmt.Sprintf(" (the podman network %s, as Quadlet names it%s)", n, file)
 			}
 			kvs = append(kvs, kv{"network", net})
-			r.mapped(o.at, key, fmt.Sprintf("%s.network = %q", to, net))
+			r.mapped(o.at, key, fmt.Sprintf("%s.network = %q%s", to, net, where))
 		case "Container/User":
 			user, userAt = o.Value, o.at
 			r.mapped(o.at, key, to+".user")
@@ -203,8 +196,38 @@ func quadletContainer(name, file string, opts []quadletOption, networks map[stri
 			r.mapped(o.at, key, to+".init")
 		case "Container/PodmanArgs":
 			words, _ := shellSplit(o.Value)
-			podmanArgs = append(podmanArgs, joinValues(words)...)
+			for _, a := range joinValues(words) {
+				if k, v, ok := limitArg(a); ok {
+					limit(&kvs, k, v, o.at, key, to, r)
+					continue
+				}
+				podmanArgs = append(podmanArgs, a)
+			}
 			r.mapped(o.at, key, to+".podman_args")
+		case "Container/Memory":
+			limit(&kvs, "memory", o.Value, o.at, key, to, r)
+		case "Container/PidsLimit":
+			limit(&kvs, "pids_limit", o.Value, o.at, key, to, r)
+		case "Container/EnvironmentFile":
+			f := o.Value
+			if !filepath.IsAbs(f) {
+				f = filepath.Join(absDir(file), f)
+			}
+			envFiles = append(envFiles, f)
+			r.mapped(o.at, key, to+".env_file")
+		case "Container/Secret":
+			if ref, ok := quadletSecret(t, o, to, r); ok {
+				secrets = append(secrets, ref)
+			}
+		case "Container/AutoUpdate":
+			if !contains(config.AutoUpdates, config.AutoUpdate(o.Value)) {
+				r.left(o.at, key, "AutoUpdate=%s: bootstage's auto_update is registry or local", o.Value)
+				continue
+			}
+			kvs = append(kvs, kv{"auto_update", o.Value})
+			r.mapped(o.at, key, to+".auto_update")
+		case "Container/Pull":
+			r.left(o.at, key, "the pull policy is the image's: pull in images/NAME.toml, with ref = the image")
 		case "Container/StopTimeout":
 			n, err := strconv.Atoi(o.Value)
 			if err != nil {
@@ -233,12 +256,6 @@ func quadletContainer(name, file string, opts []quadletOption, networks map[stri
 			r.mapped(o.at, key, to+".podman_args "+flag)
 		case "Container/ContainerName":
 			r.left(o.at, key, "the container is named after its unit, %s", name)
-		case "Container/EnvironmentFile":
-			r.left(o.at, key, "env_file is not in this bootstage yet (DESIGN §2.1)")
-		case "Container/Secret":
-			r.left(o.at, key, "secrets are not in this bootstage yet (DESIGN §2.1)")
-		case "Container/AutoUpdate":
-			r.left(o.at, key, "auto_update is not in this bootstage yet (DESIGN §2.1)")
 		case "Service/Restart":
 			if !contains(config.Restarts, config.Restart(o.Value)) {
 				r.left(o.at, key, "Restart=%s has no podman equivalent: bootstage's restart is no, on-failure, always or unless-stopped", o.Value)
@@ -286,21 +303,20 @@ func quadletContainer(name, file string, opts []quadletOption, networks map[stri
 	if len(volumes) > 0 {
 		kvs = append(kvs, kv{"volumes", volumes})
 	}
+	if len(envFiles) > 0 {
+		kvs = append(kvs, kv{"env_file", envFiles})
+	}
+	if len(secrets) > 0 {
+		kvs = append(kvs, kv{"secrets", secrets})
+	}
 	if len(podmanArgs) > 0 {
 		kvs = append(kvs, kv{"podman_args", podmanArgs})
 	}
 	var d tomlDoc
 	d.comment("Imported from %s by bootstage import quadlet.", filepath.Base(file))
 	d.table("components", true)
-	image := false
-	for _, k := range []string{"image", "cmd", "entrypoint", "env", "ports", "volumes", "network", "user", "init", "restart", "start_timeout", "stop_timeout", "podman_args"} {
-		for _, e := range kvs {
-			if e.key == k {
-				d.kv(e.key, e.val)
-				image = image || k == "image"
-			}
-		}
-	}
+	image := writeKeys(&d, kvs, []string{"image", "cmd", "entrypoint", "env", "env_file", "ports", "volumes", "network", "user", "init",
+		"restart", "start_timeout", "stop_timeout", "memory", "cpus", "pids_limit", "secrets", "auto_update", "podman_args"})
 	if !image {
 		r.fail(Pos{File: file}, "Container.Image", "add Image=", "a .container needs an image")
 	}
@@ -330,4 +346,22 @@ func joinValues(words []string) []string {
 		out = append(out, w)
 	}
 	return out
+}
+
+// limitArg reads a podman_args option that bootstage has a key for:
+// --memory (-m), --cpus, --pids-limit.
+func limitArg(a string) (key, value string, ok bool) {
+	opt, v, hasValue := strings.Cut(a, "=")
+	k := map[string]string{"--memory": "memory", "-m": "memory", "--cpus": "cpus", "--pids-limit": "pids_limit"}[opt]
+	return k, v, k != "" && hasValue
+}
+
+// absDir is the absolute folder of file: Quadlet reads relative paths
+// from its unit file's folder.
+func absDir(file string) string {
+	dir := filepath.Dir(file)
+	if a, err := filepath.Abs(dir); err == nil {
+		return a
+	}
+	return dir
 }
