@@ -9,7 +9,6 @@ import (
 	"time"
 
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-
 )
 
 // Many monitoring cycles of every network check, with targets going down

@@ -142,7 +142,7 @@ var runtimesOf = map[string][]string{
 	"image_path": {string(config.QEMU), config.Unikernel}, "memory_mb": {string(config.QEMU), config.Unikernel},
 	"vcpus": {string(config.QEMU), config.Unikernel},
 	"accel": {string(config.QEMU), config.Unikernel}, "qemu_args": {string(config.QEMU), config.Unikernel},
-	"program": {config.Unikernel},
+	"program":  {config.Unikernel},
 	"env_file": {string(config.Podman)}, "auto_update": {string(config.Podman)}, "pids_limit": {string(config.Podman)},
 }
 
