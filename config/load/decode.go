@@ -5,24 +5,42 @@ import (
 
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 )
 
 // doc is one TOML file being read strictly: every key read is marked, and
 // whatever is left unread at the end is an unknown key. Problems carry the
-// exact position of the key or value they concern.
+// exact position of the key or value they concern, found for all of them
+// at once when the reading is done (finish).
 type doc struct {
 	file     string
-	loc      *locator
+	src      string // "" when the file is not valid TOML
 	problems config.Problems
-	src      string
+	wants    []located
 }
+
+// located is a position to find when the reading is done: of a problem,
+// or a line someone asked for.
+type located struct {
+	want
+	problem int  // index in problems, or -1
+	line    *int // or where to put the line
+}
+
+// maxProblems is how many problems one file reports, the first in the
+// file: enough to fix a file in one go, few enough that a file of
+// thousands of mistakes still makes a failing unit systemd loads and a
+// log one can read. (The limit on entries bounds how many there are to
+// find.)
+const maxProblems = 50
 
 // table is one TOML table of a doc, at a key path.
 type table struct {
@@ -32,9 +50,15 @@ type table struct {
 	used *[]string // keys asked for: a few dozen at most, so a slice beats a map
 }
 
-// parse decodes src; a syntax error is returned as a positioned problem.
+// parse decodes src; a file TOML or the limits refuse is returned as a
+// positioned problem.
 func parse(file, src string) (*doc, table, error) {
 	d := &doc{file: file}
+	src = strings.TrimPrefix(src, "\uFEFF") // editors show no byte order mark: count no column for it
+	if p, ok := refuse(file, src); ok {
+		d.problems = append(d.problems, p)
+		return d, table{}, p
+	}
 	// Decoding into an empty interface hands over the parser's own tables;
 	// a map target would have them copied key by key.
 	var v any
@@ -42,9 +66,7 @@ func parse(file, src string) (*doc, table, error) {
 		p := config.Problem{File: file, Line: 1, Col: 1, Msg: err.Error()}
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			p.Line, p.Col = pe.Position.Line, column(src, pe.Position.Start)
-			p.Msg = strings.TrimPrefix(pe.Message, "toml: ")
-			p.Key = pe.LastKey
+			p = syntaxProblem(file, src, pe)
 		}
 		d.problems = append(d.problems, p)
 		return d, table{}, p
@@ -54,11 +76,24 @@ func parse(file, src string) (*doc, table, error) {
 	return d, d.table("", m), nil
 }
 
-// column is the 1-based column of byte offset off; the TOML library
-// reports some errors at offset -1, so off is clamped into src.
-func column(src string, off int) int {
-	off = max(0, min(off, len(src)))
-	return off - strings.LastIndexByte(src[:off], '\n')
+// refuse checks src against the limits on a file before the TOML parser,
+// which has none, is let near it.
+func refuse(file, src string) (config.Problem, bool) {
+	at := func(off int, key, msg, hint string) (config.Problem, bool) {
+		lines, cols := positions(src, []int{off})
+		return config.Problem{File: file, Line: lines[0], Col: cols[0], Key: clipKey(key), Msg: msg, Hint: hint}, true
+	}
+	if len(src) > maxFileSize {
+		return at(maxFileSize, "", fmt.Sprintf("file larger than %d MiB: expected a few kilobytes", maxFileSize>>20),
+			"reading stopped here; is this the file you meant?")
+	}
+	if strings.HasPrefix(src, "\xff\xfe") || strings.HasPrefix(src, "\xfe\xff") {
+		return at(0, "", "UTF-16 byte order mark: expected a file in UTF-8", "convert it, e.g. iconv -f utf-16 -t utf-8")
+	}
+	if msg, hint, off, path := check(src); msg != "" {
+		return at(off, path, msg, hint)
+	}
+	return config.Problem{}, false
 }
 
 func (d *doc) table(path string, m map[string]any) table {
@@ -68,17 +103,98 @@ func (d *doc) table(path string, m map[string]any) table {
 
 // errAt records a problem at the value of path (or its key).
 func (d *doc) errAt(path, hint, format string, args ...any) {
-	line, col := d.locator().value(path)
-	d.problems = append(d.problems, config.Problem{File: d.file, Line: line, Col: col, Key: path,
-		Msg: fmt.Sprintf(format, args...), Hint: hint})
+	d.add(want{path, true}, hint, format, args)
 }
 
 // errAtKey records a problem at the key of path: for problems with the
 // key itself (unknown, misplaced, a bad name).
 func (d *doc) errAtKey(path, hint, format string, args ...any) {
-	line, col := d.locator().key(path)
-	d.problems = append(d.problems, config.Problem{File: d.file, Line: line, Col: col, Key: path,
-		Msg: fmt.Sprintf(format, args...), Hint: hint})
+	d.add(want{path, false}, hint, format, args)
+}
+
+func (d *doc) add(w want, hint, format string, args []any) {
+	for i, a := range args {
+		if v := reflect.ValueOf(a); v.Kind() == reflect.String { // words of the vocabulary too
+			args[i] = clip(v.String(), maxShown)
+		}
+	}
+	d.wants = append(d.wants, located{want: w, problem: len(d.problems)})
+	d.problems = append(d.problems, config.Problem{File: d.file, Key: w.path,
+		Msg: fmt.Sprintf(format, args...), Hint: clip(hint, maxHint)})
+}
+
+// lineOf puts the line of the key at path into *line when the reading is
+// done.
+func (d *doc) lineOf(path string, line *int) {
+	d.wants = append(d.wants, located{want: want{path, false}, problem: -1, line: line})
+}
+
+// finish finds every position asked for, in one pass over the file, and
+// returns the first maxProblems problems in position order.
+func (d *doc) finish() config.Problems {
+	if len(d.wants) > 0 && d.src != "" {
+		ws := make([]want, len(d.wants))
+		for i, w := range d.wants {
+			ws[i] = w.want
+		}
+		offs := locate(d.src, ws)
+		for i := range offs {
+			if offs[i] < 0 {
+				offs[i] = 0
+			}
+		}
+		lines, cols := positions(d.src, offs)
+		for i, w := range d.wants {
+			if w.problem >= 0 {
+				d.problems[w.problem].Line, d.problems[w.problem].Col = lines[i], cols[i]
+			}
+			if w.line != nil {
+				*w.line = lines[i]
+			}
+		}
+		d.wants = nil
+	}
+	for i := range d.problems {
+		d.problems[i].Key = clipKey(d.problems[i].Key)
+	}
+	d.problems.Sort()
+	if n := len(d.problems) - maxProblems; n > 0 {
+		d.problems = append(config.Problems{{File: d.file, Msg: fmt.Sprintf("%d more problems not shown", n),
+			Hint: fmt.Sprintf("only the first %d are reported", maxProblems)}}, d.problems[:maxProblems]...)
+	}
+	return d.problems
+}
+
+// maxShown is how much of a value a message quotes, and maxHint how long
+// a hint may grow (one lists the keys of a table): a message is read in
+// one line of a log, and a failing unit holds all of a file's.
+const (
+	maxShown = 200
+	maxHint  = 1000
+)
+
+// clip shortens s to at most n bytes, cut at a character.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// clipKey shortens each key of a path, so that a key of a megabyte does
+// not make a message of one.
+func clipKey(path string) string {
+	if len(path) <= maxShown {
+		return path
+	}
+	parts := strings.Split(path, ".")
+	for i, p := range parts {
+		parts[i] = clip(p, 40)
+	}
+	return clip(strings.Join(parts, "."), maxShown)
 }
 
 func (t table) key(k string) string { return join(t.path, k) }
@@ -293,11 +409,4 @@ func (t table) tables(k string) []table {
 		out[i] = t.d.table(join(t.key(k), strconv.Itoa(i)), m)
 	}
 	return out
-}
-
-func (d *doc) locator() *locator {
-	if d.loc == nil {
-		d.loc = newLocator(d.src)
-	}
-	return d.loc
 }

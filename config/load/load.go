@@ -94,14 +94,31 @@ type loaded struct {
 func loadAll(names []string, files map[string]string, stages *Stages, checks []config.RuntimeCheck) []loaded {
 	out := make([]loaded, len(names))
 	parallel.For(len(names), func(i int) {
-		file := files[names[i]]
-		r := &out[i]
-		r.svc, r.problems = loadService(names[i], file, stages, checks)
-		if r.svc == nil {
-			r.brokenStage = brokenStage(file, names[i], stages)
-		}
+		out[i] = loadOne(names[i], files[names[i]], stages, checks)
 	})
 	return out
+}
+
+// loadOne reads one service file. An internal error (a panic) in reading
+// it is that file's problem: the file is broken, the others load.
+func loadOne(name, file string, stages *Stages, checks []config.RuntimeCheck) (r loaded) {
+	var src string
+	err := parallel.Catch(func() {
+		src, r.svc, r.problems = loadService(name, file, stages, checks)
+	})
+	if err != nil {
+		r.svc, r.problems = nil, config.Problems{internalError(file, err)}
+	}
+	if r.svc == nil {
+		r.brokenStage = brokenStage(src, name, stages)
+	}
+	return r
+}
+
+// internalError is the problem a panic in reading or building file
+// becomes.
+func internalError(file string, err error) config.Problem {
+	return config.Problem{File: file, Line: 1, Col: 1, Msg: err.Error(), Hint: "a bug in bootstage: please report it, with this file"}
 }
 
 // loadStages reads the stages.toml that wins in dirs. A broken stages.toml
@@ -109,14 +126,14 @@ func loadAll(names []string, files map[string]string, stages *Stages, checks []c
 func loadStages(dirs []string) (*Stages, config.Problems) {
 	for _, d := range dirs {
 		file := filepath.Join(d, "stages.toml")
-		src, err := os.ReadFile(file)
+		src, err := readSmall(file)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
 			return nil, config.Problems{{File: file, Msg: err.Error()}}
 		}
-		return ParseStages(file, string(src))
+		return ParseStages(file, src)
 	}
 	return DefaultStages(), nil
 }
@@ -148,33 +165,35 @@ func serviceFiles(dirs []string) (map[string]string, config.Problems) {
 	return files, problems
 }
 
-func loadService(name, file string, stages *Stages, checks []config.RuntimeCheck) (*config.Service, config.Problems) {
-	if !config.ValidName(name) {
-		return nil, config.Problems{{File: file, Msg: fmt.Sprintf("invalid service name %q", name), Hint: config.NameHint + ": rename the file"}}
-	}
+// loadService reads and checks one service file; src is what it read of
+// it, "" when nothing.
+func loadService(name, file string, stages *Stages, checks []config.RuntimeCheck) (src string, svc *config.Service, ps config.Problems) {
 	if stages == nil {
-		return nil, config.Problems{{File: file, Msg: "not generated: stages.toml is invalid, so this service's place in the boot order is unknown"}}
+		return "", nil, config.Problems{{File: file, Msg: "not generated: stages.toml is invalid, so this service's place in the boot order is unknown"}}
 	}
 	src, err := readSmall(file)
-	if err != nil {
-		return nil, config.Problems{{File: file, Msg: err.Error()}}
+	if !config.ValidName(name) {
+		return src, nil, config.Problems{{File: file, Msg: fmt.Sprintf("invalid service name %q", name), Hint: config.NameHint + ": rename the file"}}
 	}
-	return ParseService(file, src, stages, checks...)
+	if err != nil {
+		return "", nil, config.Problems{{File: file, Msg: err.Error()}}
+	}
+	svc, ps = ParseService(file, src, stages, checks...)
+	return src, svc, ps
 }
 
 // brokenStage makes a best effort to place a broken service in its stage,
-// so that its failing unit stands where the operator looks for it.
-func brokenStage(file, name string, stages *Stages) string {
+// from the source read of it, so that its failing unit stands where the
+// operator looks for it.
+func brokenStage(src, name string, stages *Stages) string {
 	if stages == nil {
 		return ""
 	}
 	if s := stages.member[name]; s != "" {
 		return s
 	}
-	if src, err := os.ReadFile(file); err == nil {
-		if m := stageLine.FindSubmatch(src); m != nil && stages.Lookup(string(m[1])) != nil {
-			return string(m[1])
-		}
+	if m := stageLine.FindStringSubmatch(src); m != nil && stages.Lookup(m[1]) != nil {
+		return m[1]
 	}
 	if stages.File == "" {
 		return stages.List[0].Name
@@ -208,9 +227,11 @@ func isDevNull(file string) bool {
 // read, close) where os.ReadFile takes five: at a thousand services, the
 // generator's start at boot is mostly system calls. It reads into a pooled
 // buffer and returns an exact copy. A read of a regular file that returns
-// less than asked for has reached the end of it.
+// less than asked for has reached the end of it. It reads no more than
+// one byte past maxFileSize, which parse then refuses: a file can be
+// /dev/zero. It does not wait for a writer to a FIFO.
 func readSmall(file string) (string, error) {
-	fd, err := syscall.Open(file, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	fd, err := syscall.Open(file, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return "", &os.PathError{Op: "open", Path: file, Err: err}
 	}
@@ -219,7 +240,7 @@ func readSmall(file string) (string, error) {
 	defer readBuffers.Put(bp)
 	buf := (*bp)[:0]
 	for {
-		n, err := syscall.Read(fd, buf[len(buf):cap(buf)])
+		n, err := syscall.Read(fd, buf[len(buf):min(cap(buf), maxFileSize+1)])
 		if err == syscall.EINTR {
 			continue
 		}
@@ -227,7 +248,7 @@ func readSmall(file string) (string, error) {
 			return "", &os.PathError{Op: "read", Path: file, Err: err}
 		}
 		buf = buf[:len(buf)+n]
-		if n == 0 || len(buf) < cap(buf) {
+		if n == 0 || len(buf) < cap(buf) || len(buf) > maxFileSize {
 			*bp = buf
 			return string(buf), nil
 		}

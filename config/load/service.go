@@ -47,9 +47,8 @@ func ParseService(file, src string, stages *Stages, checks ...config.RuntimeChec
 	t.done()
 	checkComponentNames(d, s, comps)
 	checkStrings(d, t)
-	if len(d.problems) > 0 {
-		d.problems.Sort()
-		return nil, d.problems
+	if ps := d.finish(); len(ps) > 0 {
+		return nil, ps
 	}
 	return s, nil
 }
