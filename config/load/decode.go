@@ -47,7 +47,38 @@ type table struct {
 	d    *doc
 	path string
 	m    map[string]any
-	used *[]string // keys asked for: a few dozen at most, so a slice beats a map
+	used *keySet // keys asked for
+}
+
+// keySet is the keys of a table asked for: a few dozen at most, where a
+// slice beats a map, but for tables whose keys are the operator's (env),
+// which may hold thousands.
+type keySet struct {
+	list []string
+	set  map[string]bool // once list is long
+}
+
+func (k *keySet) add(key string) {
+	if k.has(key) {
+		return
+	}
+	k.list = append(k.list, key)
+	switch {
+	case k.set != nil:
+		k.set[key] = true
+	case len(k.list) > 32:
+		k.set = make(map[string]bool, 2*len(k.list))
+		for _, e := range k.list {
+			k.set[e] = true
+		}
+	}
+}
+
+func (k *keySet) has(key string) bool {
+	if k.set != nil {
+		return k.set[key]
+	}
+	return slices.Contains(k.list, key)
 }
 
 // parse decodes src; a file TOML or the limits refuse is returned as a
@@ -97,8 +128,7 @@ func refuse(file, src string) (config.Problem, bool) {
 }
 
 func (d *doc) table(path string, m map[string]any) table {
-	used := make([]string, 0, 32)
-	return table{d: d, path: path, m: m, used: &used}
+	return table{d: d, path: path, m: m, used: &keySet{list: make([]string, 0, 32)}}
 }
 
 // errAt records a problem at the value of path (or its key).
@@ -201,9 +231,7 @@ func (t table) key(k string) string { return join(t.path, k) }
 
 // get marks k as known and returns its value.
 func (t table) get(k string) (any, bool) {
-	if !slices.Contains(*t.used, k) {
-		*t.used = append(*t.used, k)
-	}
+	t.used.add(k)
 	v, ok := t.m[k]
 	return v, ok
 }
@@ -218,14 +246,14 @@ func (t table) has(k string) bool {
 func (t table) done() {
 	var unknown []string
 	for k := range t.m {
-		if !slices.Contains(*t.used, k) {
+		if !t.used.has(k) {
 			unknown = append(unknown, k)
 		}
 	}
 	if len(unknown) == 0 {
 		return
 	}
-	known := slices.Clone(*t.used)
+	known := slices.Clone(t.used.list)
 	sort.Strings(known)
 	sort.Strings(unknown)
 	for _, k := range unknown {

@@ -107,18 +107,12 @@ func loadOne(name, file string, stages *Stages, checks []config.RuntimeCheck) (r
 		src, r.svc, r.problems = loadService(name, file, stages, checks)
 	})
 	if err != nil {
-		r.svc, r.problems = nil, config.Problems{internalError(file, err)}
+		r.svc, r.problems = nil, config.Problems{config.InternalError(file, err)}
 	}
 	if r.svc == nil {
 		r.brokenStage = brokenStage(src, name, stages)
 	}
 	return r
-}
-
-// internalError is the problem a panic in reading or building file
-// becomes.
-func internalError(file string, err error) config.Problem {
-	return config.Problem{File: file, Line: 1, Col: 1, Msg: err.Error(), Hint: "a bug in bootstage: please report it, with this file"}
 }
 
 // loadStages reads the stages.toml that wins in dirs. A broken stages.toml
