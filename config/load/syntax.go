@@ -27,6 +27,10 @@ func syntaxProblem(file, src string, pe toml.ParseError) config.Problem {
 		off = badUTF8(src, off)
 	case strings.HasPrefix(pe.Message, "TOML files cannot contain control characters"):
 		off = controlByte(src, off)
+	default:
+		if c := badEscape(pe.Message); c != 0 {
+			off = escapeAt(src, off, c)
+		}
 	}
 	var path []step
 	if !strings.HasPrefix(pe.Message, "files cannot contain NULL bytes") { // a UTF-16 file has no keys to name
@@ -88,7 +92,7 @@ var syntaxMessages = []struct {
 		q := unquote(sub[1])[:3]
 		return fmt.Sprintf("six quotes in a row: expected at most five to close a %s string", q), fmt.Sprintf("end the string with %s; a quote inside it is written \\\"", q)
 	}},
-	{re: re(`^invalid escape in string '\\(.)'$`), say: func(sub []string) (string, string) {
+	{re: re(`^invalid escape(?: in string)?:? '\\(.+)'$`), say: func(sub []string) (string, string) {
 		return fmt.Sprintf(`invalid escape \%s: expected \b, \t, \n, \f, \r, \e, \", \\, \xHH, \uHHHH or \UHHHHHHHH`, sub[1]), escapeHint
 	}},
 	{re: re(`^expected (two|four|eight) hexadecimal digits after '\\(.)', but got .* instead$`), say: func(sub []string) (string, string) {
@@ -232,6 +236,38 @@ func badUTF8(src string, off int) int {
 			return i
 		}
 		i += n
+	}
+	return off
+}
+
+// escapes are the messages of a bad escape, with the character after the
+// backslash (or, for a character the escape cannot stand for, its digits).
+var escapes = re(`^(?:invalid escape(?: in string)?:? '\\(.)|expected \w+ hexadecimal digits after '\\(.)'|Escaped character '\\u([0-9A-Fa-f]+)')`)
+
+// badEscape is the letter of the escape a message is about, 0 for none.
+func badEscape(msg string) byte {
+	m := escapes.FindStringSubmatch(msg)
+	switch {
+	case m == nil:
+		return 0
+	case m[3] != "" && len(m[3]) > 4:
+		return 'U'
+	case m[3] != "":
+		return 'u'
+	}
+	return (m[1] + m[2])[0]
+}
+
+// escapeAt is the offset of the first escape \c at or after off, where
+// the parser reports the start of the string holding it.
+func escapeAt(src string, off int, c byte) int {
+	for i := off; i+1 < len(src); i++ {
+		if src[i] == '\\' {
+			if src[i+1] == c {
+				return i
+			}
+			i++
+		}
 	}
 	return off
 }
