@@ -38,7 +38,7 @@ type scanner struct {
 	src     string
 	i       int
 	path    []step
-	aot     map[string]int // resolved path of each array of tables -> its last index
+	aot     map[string]int // resolved path of each array of tables -> its last index; nil for none yet
 	buf     []byte         // the resolved path of a table header being read
 	entries int
 
@@ -67,7 +67,7 @@ type node struct {
 }
 
 func newScanner(src string, root *node, stopAt int) *scanner {
-	return &scanner{src: src, root: root, stopAt: stopAt, aot: map[string]int{}, path: make([]step, 0, maxDepth+1)}
+	return &scanner{src: src, root: root, stopAt: stopAt, path: make([]step, 0, 8)}
 }
 
 // check scans src for the limits; it returns the first one crossed, a
@@ -304,6 +304,9 @@ func (s *scanner) header() {
 				n++
 			} else {
 				n = 0
+			}
+			if s.aot == nil {
+				s.aot = map[string]int{}
 			}
 			s.aot[string(s.buf)] = n
 			if node := s.top(); node != nil {
