@@ -22,7 +22,7 @@ import (
 // at once when the reading is done (finish).
 type doc struct {
 	file     string
-	src      string // "" when the file is not valid TOML
+	src      string // once it is valid TOML
 	problems config.Problems
 	wants    []located
 }
@@ -162,7 +162,7 @@ func (d *doc) lineOf(path string, line *int) {
 // finish finds every position asked for, in one pass over the file, and
 // returns the first maxProblems problems in position order.
 func (d *doc) finish() config.Problems {
-	if len(d.wants) > 0 && d.src != "" {
+	if len(d.wants) > 0 { // none for a file TOML refused: its problem has its position
 		ws := make([]want, len(d.wants))
 		for i, w := range d.wants {
 			ws[i] = w.want
