@@ -310,6 +310,8 @@ var syntaxCases = []struct{ name, service, want string }{
 		"services/svc.toml:4:10: components[0].cmd[0]: invalid escape \\q: expected \\b, \\t, \\n, \\f, \\r, \\e, \\\", \\\\, \\xHH, \\uHHHH or \\UHHHHHHHH (write \\\\ for a backslash, or use a 'literal string')"},
 	{"backslash before a space", oneComponent + "cmd = [\"a\\ b\"]\n",
 		"services/svc.toml:4:10: components[0].cmd[0]: invalid escape \\ : expected \\b, \\t, \\n, \\f, \\r, \\e, \\\", \\\\, \\xHH, \\uHHHH or \\UHHHHHHHH (write \\\\ for a backslash, or use a 'literal string')"},
+	{"backslash at the end of the line", oneComponent + "cmd = [\"a\\\n\"]\n",
+		`services/svc.toml:4:10: components[0].cmd[0]: backslash at the end of the line: expected an escape, or the closing quote (a "string" stays on one line; in a """string""" a \ at the line end joins the lines)`},
 	{"short unicode escape", oneComponent + "cmd = [\"\\u12\"]\n",
 		"services/svc.toml:4:9: components[0].cmd[0]: invalid escape \\u: expected four hexadecimal digits after \\u (write \\\\ for a backslash, or use a 'literal string')"},
 	{"surrogate escape", oneComponent + "cmd = [\"\\uD800\"]\n",

@@ -92,7 +92,9 @@ var syntaxMessages = []struct {
 		q := unquote(sub[1])[:3]
 		return fmt.Sprintf("six quotes in a row: expected at most five to close a %s string", q), fmt.Sprintf("end the string with %s; a quote inside it is written \\\"", q)
 	}},
-	{re: re(`^invalid escape(?: in string)?:? '\\(.+)'$`), say: func(sub []string) (string, string) {
+	{re: re(`^invalid escape(?: in string)?:? '\\\n'$`), say: fixed(
+		"backslash at the end of the line: expected an escape, or the closing quote", `a "string" stays on one line; in a """string""" a \ at the line end joins the lines`)},
+	{re: re(`(?s)^invalid escape(?: in string)?:? '\\(.+)'$`), say: func(sub []string) (string, string) {
 		return fmt.Sprintf(`invalid escape \%s: expected \b, \t, \n, \f, \r, \e, \", \\, \xHH, \uHHHH or \UHHHHHHHH`, sub[1]), escapeHint
 	}},
 	{re: re(`^expected (two|four|eight) hexadecimal digits after '\\(.)', but got .* instead$`), say: func(sub []string) (string, string) {
@@ -242,7 +244,7 @@ func badUTF8(src string, off int) int {
 
 // escapes are the messages of a bad escape, with the character after the
 // backslash (or, for a character the escape cannot stand for, its digits).
-var escapes = re(`^(?:invalid escape(?: in string)?:? '\\(.)|expected \w+ hexadecimal digits after '\\(.)'|Escaped character '\\u([0-9A-Fa-f]+)')`)
+var escapes = re(`(?s)^(?:invalid escape(?: in string)?:? '\\(.)|expected \w+ hexadecimal digits after '\\(.)'|Escaped character '\\u([0-9A-Fa-f]+)')`)
 
 // badEscape is the letter of the escape a message is about, 0 for none.
 func badEscape(msg string) byte {
