@@ -40,6 +40,13 @@ func (p Problem) Error() string {
 	return b.String()
 }
 
+// InternalError is the problem that a bug in bootstage, err (a recovered
+// panic), becomes for the file it met: that file fails, the others are
+// generated.
+func InternalError(file string, err error) Problem {
+	return Problem{File: file, Line: 1, Col: 1, Msg: err.Error(), Hint: "a bug in bootstage: please report it, with this file"}
+}
+
 // MaxMessageLen is how much of a problem's key path and of its message
 // Error shows: a message that quotes a huge value (an 8 MB image name), or
 // the path of a huge key, is cut, so that it cannot
@@ -122,9 +129,13 @@ func (ps Problems) Sort() {
 func Closest(s string, candidates []string) string {
 	sorted := append([]string(nil), candidates...)
 	sort.Strings(sorted)
-	limit := max(1, len([]rune(s))/3)
+	n := utf8.RuneCountInString(s)
+	limit := max(1, n/3)
 	best, bestD := "", limit+1
 	for _, c := range sorted {
+		if m := utf8.RuneCountInString(c); m-n > limit || n-m > limit {
+			continue // the distance is at least the difference in length
+		}
 		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
 			best, bestD = c, d
 		}

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -224,21 +225,13 @@ func (b *builder) stage(at place, jobs *[]*job) Stage {
 // emitted), and the problems they met, in queue order: the output does not
 // depend on which worker finished first.
 func (b *builder) buildAll(jobs []*job) {
-	parallel.For(len(jobs), func(i int) {
-		j := jobs[i]
-		j.f = b.component(j.name, j.svc, j.c, j.at)
-		if j.err = j.f.Err(); j.err != nil {
-			j.f = brokenUnit(j.name, config.DisplayName(j.svc.Name, j.c.Name), j.svc.Source, []error{j.err})
-			j.at.deps(j.f)
-			// a stand-in fails at start: the gate must not wait for it
-			j.gen.Runtime, j.gen.Probe = "", nil
-		}
-		if b.emit != nil {
-			j.werr, j.f = b.emit(j.f), nil
-		}
-	})
+	parallel.For(len(jobs), func(i int) { b.run(jobs[i]) })
 	for _, j := range jobs {
-		if j.err != nil {
+		var p *parallel.Panic
+		switch {
+		case errors.As(j.err, &p):
+			b.out.Problems = append(b.out.Problems, config.InternalError(j.svc.Source, j.err))
+		case j.err != nil:
 			b.problem(j.svc.Source, j.err.Error())
 		}
 		if j.werr != nil {
@@ -246,6 +239,30 @@ func (b *builder) buildAll(jobs []*job) {
 		}
 		if j.f != nil {
 			b.out.Units = append(b.out.Units, j.f)
+		}
+	}
+}
+
+// run builds the unit of one job, and emits it. A unit that cannot be
+// built, or whose building panics (a bug, which must cost no other file
+// its units), is replaced by its file's failing stand-in.
+func (b *builder) run(j *job) {
+	err := parallel.Catch(func() { j.f = b.component(j.name, j.svc, j.c, j.at) })
+	if err == nil {
+		err = j.f.Err()
+	}
+	if err != nil {
+		j.err = err
+		j.f = brokenUnit(j.name, j.gen.Name, j.svc.Source, []error{err})
+		j.at.deps(j.f)
+		// a stand-in fails at start: the gate must not wait for it
+		j.gen.Runtime, j.gen.Probe = "", nil
+	}
+	if b.emit != nil {
+		f := j.f
+		j.f = nil
+		if err := parallel.Catch(func() { j.werr = b.emit(f) }); err != nil {
+			j.werr = fmt.Errorf("writing %s: %w", f.Name, err)
 		}
 	}
 }

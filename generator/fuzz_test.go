@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -469,5 +470,161 @@ func TestVerifyHostile(t *testing.T) {
 	cmd := exec.Command("systemd-analyze", append([]string{"verify", "--man=no"}, paths...)...)
 	if b, err := cmd.CombinedOutput(); err != nil || len(b) > 0 {
 		t.Errorf("systemd-analyze verify: %v\n%s", err, b)
+	}
+}
+
+// FuzzStructure builds service files from a program of shape bytes, so
+// that the fuzzer explores depth and width rather than characters: each
+// byte opens arrays or inline tables, closes them, writes a run of keys,
+// elements or dotted keys, a table header, a long string, or the text it
+// is given, with a count that reaches a megabyte in a few bytes. Whatever
+// the file is, the generator must not panic or hang, must write the good
+// service beside it, and must say what is wrong in a few lines of the
+// project's format; the units it writes must read back as their models.
+func FuzzStructure(f *testing.F) {
+	f.Add([]byte{0x00, 0x02}, "x", true)                   // ["x"]
+	f.Add([]byte{0xf8, 0x03}, "1", false)                  // deep arrays
+	f.Add([]byte{0xf9, 0x05}, "", true)                    // deep inline tables
+	f.Add([]byte{0xfc}, "k", false)                        // a run of keys
+	f.Add([]byte{0xf5}, "a", false)                        // dotted keys, deep
+	f.Add([]byte{0x96}, "", true)                          // a header 18 parts long
+	f.Add([]byte{0xfa}, "é", false)                        // a long string
+	f.Add([]byte{0x40, 0xb1, 0x7c, 0x0b, 0x02}, "=", true) // mixed, broken
+	f.Add([]byte{0x28, 0x02, 0xfb}, "x", true)             // arrays 16 deep: valid
+	f.Add([]byte{0x30, 0x02, 0xfb}, "x", false)            // 32 deep: over by one
+	f.Add([]byte{0x69, 0x22, 0xfb}, "v", true)             // inline tables 2048 wide
+	stages, err := os.ReadFile("../contrib/examples/three-stage/stages.toml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, shape []byte, text string, withStages bool) {
+		src := shapeFile(shape, text)
+		defer hangGuard(src)()
+		dir := t.TempDir()
+		if withStages {
+			write(t, filepath.Join(dir, "stages.toml"), string(stages))
+		}
+		write(t, filepath.Join(dir, "services", "x.toml"), src)
+		good := "[[components]]\nimage = \"localhost/good\"\nhealth.check = \"none\"\n"
+		if withStages {
+			good = "stage = \"core\"\n" + good
+		}
+		write(t, filepath.Join(dir, "services", "good.toml"), good)
+		out := generate(t, dir)
+		if !slices.ContainsFunc(out.Tree.Services, func(s *config.Service) bool { return s.Name == "good" }) {
+			t.Fatalf("the good service is lost: %v", out.Problems)
+		}
+		checkProblems(t, out.Problems)
+		checkOutput(t, out)
+	})
+}
+
+// checkProblems holds problems to the project's one format, and to a size
+// a log and a failing unit can hold.
+func checkProblems(t *testing.T, ps config.Problems) {
+	t.Helper()
+	if len(ps) > 60 {
+		t.Fatalf("%d problems", len(ps))
+	}
+	for _, p := range ps {
+		msg := p.Error()
+		if rest, ok := strings.CutPrefix(msg, p.File); !ok || len(msg) > 2500 || strings.Contains(rest, "toml:") {
+			t.Fatalf("problem out of format: %.3000s", msg)
+		}
+	}
+}
+
+// shapeFile runs a shape program. Each byte is an operation (its low three
+// bits) and a count (the high five: 1 << (b>>3) / 2, from 0 to 2^30, the
+// file stopping at a little over a megabyte).
+func shapeFile(shape []byte, text string) string {
+	const limit = 1<<20 + 4096
+	var b strings.Builder
+	b.WriteString("[[components]]\nimage = \"x\"\nhealth.check = \"none\"\n")
+	var open []byte // the closing brackets of what is open
+	first := true   // no element or key yet in what is open
+	sep := func() {
+		if len(open) > 0 && !first {
+			b.WriteString(", ")
+		}
+		first = false
+	}
+	// key starts a value where one is due: after a key at the top, after
+	// "k = " in an inline table, as is in an array.
+	key := func(i int) {
+		sep()
+		if len(open) == 0 || open[len(open)-1] == '}' {
+			fmt.Fprintf(&b, "k%d = ", i)
+		}
+	}
+	for _, op := range shape {
+		n := (1 << (op >> 3)) / 2
+		for i := 0; i < max(n, 1) && b.Len() < limit; i++ {
+			switch op & 7 {
+			case 0: // open an array
+				key(i)
+				b.WriteByte('[')
+				open, first = append(open, ']'), true
+			case 1: // open an inline table
+				key(i)
+				b.WriteByte('{')
+				open, first = append(open, '}'), true
+			case 2: // a string of the text
+				key(i)
+				b.WriteString(strconv.Quote(text))
+			case 3: // close
+				if len(open) > 0 {
+					b.WriteByte(open[len(open)-1])
+					open, first = open[:len(open)-1], false
+				}
+			case 4: // a key or element with a number
+				key(i)
+				b.WriteString(strconv.Itoa(i))
+			case 5: // a dotted key, as long as the count
+				if len(open) == 0 {
+					b.WriteString("\n" + strings.Repeat("d.", min(n, limit/2)) + "d = 1\n")
+					i = n
+				}
+			case 6: // a table header, as deep as the count
+				for len(open) > 0 {
+					b.WriteByte(open[len(open)-1])
+					open = open[:len(open)-1]
+				}
+				b.WriteString("\n[components" + strings.Repeat(".t", min(n, limit/2)) + "]\n")
+				i, first = n, true
+			case 7: // the text itself, as it is
+				b.WriteString(text)
+			}
+			if len(open) == 0 && op&7 != 6 && op&7 != 5 {
+				b.WriteByte('\n')
+			}
+		}
+	}
+	for len(open) > 0 {
+		b.WriteByte(open[len(open)-1])
+		open = open[:len(open)-1]
+	}
+	return b.String()
+}
+
+// TestShapeFile pins what a few shape programs write.
+func TestShapeFile(t *testing.T) {
+	t.Parallel()
+	const head = "[[components]]\nimage = \"x\"\nhealth.check = \"none\"\n"
+	for _, c := range []struct {
+		shape []byte
+		text  string
+		want  string
+	}{
+		{[]byte{0x00, 0x02, 0x03}, "x", head + "k0 = [\"x\"]\n"},
+		{[]byte{0x10, 0x03}, "", head + "k0 = [[]]"}, // what is open is closed at the end
+		{[]byte{0x09, 0x04}, "", head + "k0 = {k0 = 0}"},
+		{[]byte{0x14}, "", head + "k0 = 0\nk1 = 1\n"},
+		{[]byte{0x1e}, "", head + "\n[components.t.t.t.t]\n"},
+		{[]byte{0x02, 0x07}, "#", head + "k0 = \"#\"\n#\n"},
+	} {
+		if got := shapeFile(c.shape, c.text); got != c.want {
+			t.Errorf("shape %x: %q, want %q", c.shape, got, c.want)
+		}
 	}
 }

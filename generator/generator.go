@@ -150,14 +150,19 @@ func Build(tree *config.Tree, problems config.Problems, host runtimes.Host) *Out
 // move services of tree to its broken files), then makes the units.
 func build(tree *config.Tree, problems config.Problems, host runtimes.Host, emit func(*units.File) error) *Output {
 	problems = append(problems, portClashes(tree)...)
-	b := &builder{host: host, out: &Output{Host: host, Tree: tree, Problems: problems},
-		names: map[string]string{}, emit: emit, system: readSystemUnits(host.UnitPath),
-		withheld: map[string]bool{}}
+	b := newBuilder(tree, problems, host, emit)
 	b.build()
 	sort.Slice(b.out.Units, func(i, j int) bool { return b.out.Units[i].Name < b.out.Units[j].Name })
 	sort.Slice(b.out.Links, func(i, j int) bool { return b.out.Links[i].Name < b.out.Links[j].Name })
 	b.out.Problems.Sort()
 	return b.out
+}
+
+// newBuilder is a builder of tree's units for host.
+func newBuilder(tree *config.Tree, problems config.Problems, host runtimes.Host, emit func(*units.File) error) *builder {
+	return &builder{host: host, out: &Output{Host: host, Tree: tree, Problems: problems},
+		names: map[string]string{}, emit: emit, system: readSystemUnits(host.UnitPath),
+		withheld: map[string]bool{}}
 }
 
 // AutoAccel reports whether a VM of the tree leaves the choice of KVM or

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -25,7 +26,9 @@ func (o *Output) Write(dir string) error {
 	errs := make([]error, len(o.Units))
 	parallel.For(len(o.Units), func(i int) {
 		u := o.Units[i]
-		errs[i] = writeFile(filepath.Join(dir, u.Name), u.Bytes())
+		if err := parallel.Catch(func() { errs[i] = writeFile(filepath.Join(dir, u.Name), u.Bytes()) }); err != nil {
+			errs[i] = fmt.Errorf("writing %s: %w", u.Name, err) // a bug: the other units are still written
+		}
 	})
 	for _, l := range o.Links {
 		errs = append(errs, atomicfs.Symlink(l.Target, filepath.Join(dir, l.Name)))

@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 
 	"github.com/bootstage/bootstage/generator"
+	"github.com/bootstage/bootstage/internal/parallel"
 )
 
 // version is set by the build (meson: -X main.version=...).
@@ -31,7 +32,11 @@ func main() {
 func run(args []string, log io.Writer) (code int) {
 	defer func() { // a generator must never take boot down with a panic
 		if r := recover(); r != nil {
-			fmt.Fprintf(log, "<2>bootstage-generator: internal error: %v\n%s", r, debug.Stack())
+			stack := debug.Stack()
+			if p, ok := r.(*parallel.Panic); ok { // raised again from a worker: its stack says where
+				r, stack = p.Value, p.Stack
+			}
+			fmt.Fprintf(log, "<2>bootstage-generator: internal error: %v\n%s", r, stack)
 			code = 1
 		}
 	}()

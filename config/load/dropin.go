@@ -56,10 +56,7 @@ type overlay struct {
 }
 
 // dropIn is one drop-in file as merged.
-type dropIn struct {
-	file, src string
-	loc       *locator
-}
+type dropIn struct{ file, src string }
 
 // parseMerged parses file and merges its drop-ins over it, in order: a
 // key replaces, a table merges key by key, [[components]] merge by name,
@@ -156,17 +153,15 @@ func tableList(v any) ([]map[string]any, bool) {
 	return nil, false
 }
 
-// where is the file and locator that hold path, and path as spelled
-// there: a drop-in's when a drop-in set it (the last one that did).
-func (d *doc) where(path string) (string, *locator, string) {
+// where is the drop-in that holds path (nil: the file itself), and path
+// as spelled there: a drop-in's when a drop-in set it (the last one that
+// did).
+func (d *doc) where(path string) (*dropIn, string) {
 	for i := len(d.overlays) - 1; i >= 0; i-- {
 		o := d.overlays[i]
 		if path == o.path || strings.HasPrefix(path, o.path+".") {
-			if o.in.loc == nil {
-				o.in.loc = newLocator(o.in.src)
-			}
-			return o.in.file, o.in.loc, o.dpath + path[len(o.path):]
+			return o.in, o.dpath + path[len(o.path):]
 		}
 	}
-	return d.file, d.locator(), path
+	return nil, path
 }

@@ -103,7 +103,7 @@ func TestDropInErrors(t *testing.T) {
 		{"bad value in a new component", "[[components]]\nname = \"new\"\nimage = \"x\"\nports = [\"1:1\"]\nrestart = \"sometimes\"\n",
 			`services/svc.toml.d/10.toml:5:11: components[0].restart: unknown value "sometimes" (expected one of: no, on-failure, always, unless-stopped)`},
 		{"syntax", "[[components]\n",
-			`services/svc.toml.d/10.toml:2:13: expected end of table array name delimiter ']', but got '\n' instead`},
+			`services/svc.toml.d/10.toml:1:13: components[0]: table name not closed: expected ]], got the end of the line ([[name]] for each table of a list)`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

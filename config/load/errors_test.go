@@ -225,7 +225,7 @@ b"""]`,
 [[components]]
 image = "x
 ports = ["1:1"]`,
-		`services/svc.toml:3:11: components.image: strings cannot contain newlines`},
+		`services/svc.toml:3:11: components[0].image: string not closed: expected a closing quote before the end of the line (a "string" stays on one line)`},
 	{"unknown restart policy", "", `
 [[components]]
 image = "x"
@@ -338,6 +338,145 @@ ports = ["1:1"]`,
 			`stages.toml:3:8: stage[0].name: invalid stage name "core@1" (letters, digits and . _ -, starting with a letter or digit, up to 64 bytes)`},
 }
 
+// oneComponent is a valid service file, for a mistake to follow.
+const oneComponent = "[[components]]\nimage = \"x\"\nhealth.check = \"none\"\n"
+
+// syntaxCases are files that TOML itself refuses, or that cross a limit on
+// a file: one case per message of the parser (syntax.go) and per limit.
+// Each says where, the key path with its indices, what was expected, and
+// a hint.
+var syntaxCases = []struct{ name, service, want string }{
+	{"duplicate key", oneComponent + "[[components]]\nname = \"b\"\nimage = \"x\"\nimage = \"y\"\n",
+		"services/svc.toml:7:1: components[1].image: already defined: expected each key and table once (remove one of the two, or use [[name]] for a list of tables)"},
+	{"duplicate table", oneComponent + "[components.health]\nport = 1\n[components.health]\n",
+		"services/svc.toml:6:2: components[0].health: already defined: expected each key and table once (remove one of the two, or use [[name]] for a list of tables)"},
+	{"dotted key under a value", oneComponent + "image.tag = \"1\"\n",
+		"services/svc.toml:4:1: components[0].image: already defined: expected each key and table once (remove one of the two, or use [[name]] for a list of tables)"},
+	{"table inside a value", "components = [{ image = \"x\" }]\n[components.health]\ncheck = \"none\"\n",
+		"services/svc.toml:2:2: components: already holds a value, so no table can go inside it: expected a table (a key holds a value or a table, not both; an array written [...] cannot be extended with [[...]] or [...])"},
+	{"table used as a list of tables", "[components]\nimage = \"x\"\n[[components]]\n",
+		"services/svc.toml:3:3: components: already defined, so [[...]] cannot add to it: expected [[name]] only for a list of tables (write each entry of the list as [[name]])"},
+	{"string not closed on its line", oneComponent + "cmd = [\"a]\n",
+		"services/svc.toml:4:11: components[0].cmd[0]: string not closed: expected a closing quote before the end of the line (a \"string\" stays on one line)"},
+	{"string not closed at the end of the file", oneComponent + "cmd = \"a",
+		"services/svc.toml:4:8: components[0].cmd: string not closed: expected a closing \" before the end of the file (a \"string\" stays on one line)"},
+	{"literal string not closed at the end of the file", oneComponent + "cmd = 'a",
+		"services/svc.toml:4:8: components[0].cmd: string not closed: expected a closing ' before the end of the file (a \"string\" stays on one line)"},
+	{"multi-line string not closed", oneComponent + "cmd = [\"\"\"a\n",
+		"services/svc.toml:4:12: components[0].cmd[0]: string not closed: expected a closing \"\"\" before the end of the file (a \"\"\" string ends with \"\"\")"},
+	{"multi-line literal string not closed", oneComponent + "cmd = ['''a\n",
+		"services/svc.toml:4:12: components[0].cmd[0]: string not closed: expected a closing ''' before the end of the file (a ''' string ends with ''')"},
+	{"six quotes", oneComponent + "cmd = [\"\"\"a\"\"\"\"\"\"]\n",
+		"services/svc.toml:4:11: components[0].cmd[0]: six quotes in a row: expected at most five to close a \"\"\" string (end the string with \"\"\"; a quote inside it is written \\\")"},
+	{"invalid escape", oneComponent + "cmd = [\"C:\\Users\"]\n",
+		"services/svc.toml:4:11: components[0].cmd[0]: invalid escape \\U: expected eight hexadecimal digits after \\U (write \\\\ for a backslash, or use a 'literal string')"},
+	{"unknown escape", oneComponent + "cmd = [\"a\\qb\"]\n",
+		"services/svc.toml:4:10: components[0].cmd[0]: invalid escape \\q: expected \\b, \\t, \\n, \\f, \\r, \\e, \\\", \\\\, \\xHH, \\uHHHH or \\UHHHHHHHH (write \\\\ for a backslash, or use a 'literal string')"},
+	{"backslash before a space", oneComponent + "cmd = [\"a\\ b\"]\n",
+		"services/svc.toml:4:10: components[0].cmd[0]: invalid escape \\ : expected \\b, \\t, \\n, \\f, \\r, \\e, \\\", \\\\, \\xHH, \\uHHHH or \\UHHHHHHHH (write \\\\ for a backslash, or use a 'literal string')"},
+	{"backslash at the end of the line", oneComponent + "cmd = [\"a\\\n\"]\n",
+		`services/svc.toml:4:10: components[0].cmd[0]: backslash at the end of the line: expected an escape, or the closing quote (a "string" stays on one line; in a """string""" a \ at the line end joins the lines)`},
+	{"short unicode escape", oneComponent + "cmd = [\"\\u12\"]\n",
+		"services/svc.toml:4:9: components[0].cmd[0]: invalid escape \\u: expected four hexadecimal digits after \\u (write \\\\ for a backslash, or use a 'literal string')"},
+	{"surrogate escape", oneComponent + "cmd = [\"\\uD800\"]\n",
+		"services/svc.toml:4:9: components[0].cmd[0]: escape for U+D800: expected a Unicode character, from U+0000 to U+10FFFF and not U+D800 to U+DFFF (write \\\\ for a backslash, or use a 'literal string')"},
+	{"latin-1 byte", oneComponent + "cmd = [\"caf\xe9\"]\n",
+		"services/svc.toml:4:12: components[0].cmd[0]: byte 0xe9 is not UTF-8: expected a file in UTF-8 (convert it, e.g. iconv -f latin1 -t utf-8)"},
+	{"latin-1 byte in a comment", "# caf\xe9 au lait\n" + oneComponent,
+		"services/svc.toml:1:6: byte 0xe9 is not UTF-8: expected a file in UTF-8 (convert it, e.g. iconv -f latin1 -t utf-8)"},
+	{"UTF-16 without a byte order mark", "i\x00m\x00a\x00g\x00",
+		"services/svc.toml:1:2: NUL byte: expected a file in UTF-8 (the file looks like UTF-16: convert it, e.g. iconv -f utf-16 -t utf-8)"},
+	{"UTF-16 byte order mark", "\xff\xfei\x00m\x00",
+		"services/svc.toml:1:1: UTF-16 byte order mark: expected a file in UTF-8 (convert it, e.g. iconv -f utf-16 -t utf-8)"},
+	{"carriage return alone", oneComponent + "cmd = [\"a\"]\rrestart = \"no\"\n",
+		"services/svc.toml:4:12: carriage return without a line feed: expected lines that end in \\n or \\r\\n (convert the line ends, e.g. with dos2unix -c mac)"},
+	{"control character", oneComponent + "cmd = [\"a\x01\"]\n",
+		"services/svc.toml:4:10: components[0].cmd[0]: control character 0x01: expected text (in a \"string\", write it as \\u0001)"},
+	{"invalid date", oneComponent + "start_timeout = 2024-13-01\n",
+		"services/svc.toml:4:17: components[0].start_timeout: invalid date or time \"2024-13-01\": expected 2006-01-02, 15:04:05 or 2006-01-02T15:04:05Z (bootstage takes no dates: quote text, \"like this\")"},
+	{"underscore", oneComponent + "stop_timeout = 1_\n",
+		"services/svc.toml:4:16: components[0].stop_timeout: invalid number 1_: expected a digit on each side of every _ (write 1000 or 1_000)"},
+	{"leading zero", "[[components]]\nruntime = \"qemu\"\nmemory_mb = 0512\n",
+		"services/svc.toml:3:13: components[0].memory_mb: invalid number 0512: expected no leading zero (write 12, or 0o12 for an octal number)"},
+	{"point without digits", oneComponent + "stop_timeout = 1.\n",
+		"services/svc.toml:4:16: components[0].stop_timeout: invalid number 1.: expected a digit after the point (write 1.0 or 1)"},
+	{"bad float", oneComponent + "stop_timeout = 1e\n",
+		"services/svc.toml:4:16: components[0].stop_timeout: invalid number 1e: expected a number such as 1, -2.5 or 1e6 (quote it if it is text)"},
+	{"float without leading digit", oneComponent + "stop_timeout = .5\n",
+		"services/svc.toml:4:16: components[0].stop_timeout: number starts with a point: expected a digit before it (write 0.5)"},
+	{"expected a digit", oneComponent + "stop_timeout = --1\n",
+		"services/svc.toml:4:16: components[0].stop_timeout: expected a digit, got - (quote it if it is text)"},
+	{"bad hex", oneComponent + "stop_timeout = 0xZ\n",
+		"services/svc.toml:4:16: components[0].stop_timeout: invalid hexadecimal number: expected 0 to 9 or a to f after 0x (quote it if it is text)"},
+	{"sign before hex", oneComponent + "stop_timeout = -0x1\n",
+		"services/svc.toml:4:16: components[0].stop_timeout: sign before 0x, 0o or 0b: expected a sign only on a decimal number (write -255, not -0xff)"},
+	{"integer out of range", oneComponent + "stop_timeout = 9223372036854775808\n",
+		"services/svc.toml:4:16: components[0].stop_timeout: number 9223372036854775808 out of range: expected -9223372036854775808 to 9223372036854775807 (quote it if it is text)"},
+	{"float out of range", oneComponent + "stop_timeout = 1e1000\n",
+		"services/svc.toml:4:16: components[0].stop_timeout: number 1e1000 out of range: expected at most 1.8e308 (quote it if it is text)"},
+	{"no value at the end of the file", oneComponent + "image =",
+		"services/svc.toml:4:7: components[0].image: expected a value, got the end of the file (a value is \"text\", a number, true, false, [an, array] or { an = \"inline table\" }; quote text)"},
+	{"bare word", "[[components]]\nimage = alpine\n",
+		"services/svc.toml:2:9: components[0].image: expected a value, got \"alpine\" (a value is \"text\", a number, true, false, [an, array] or { an = \"inline table\" }; quote text)"},
+	{"two values", oneComponent + "cmd = \"a\" \"b\"\n",
+		"services/svc.toml:4:10: expected the end of the line, got a quote (one key = value or [table] per line; quote text with spaces)"},
+	{"table name not closed", "[components\nimage = \"x\"\n",
+		"services/svc.toml:1:12: components: table name not closed: expected . or ], got the end of the line ([name] or [name.sub])"},
+	{"array table name not closed", "[[components]\nimage = \"x\"\n",
+		"services/svc.toml:1:13: components[0]: table name not closed: expected ]], got the end of the line ([[name]] for each table of a list)"},
+	{"empty table name", oneComponent + "[]\n",
+		"services/svc.toml:4:2: empty table name: expected a name between the brackets ([name] or [[name]])"},
+	{"empty part in a table name", oneComponent + "[components..health]\n",
+		"services/svc.toml:4:13: components[0]: empty part in a table name: expected a name on each side of every . ([name.sub])"},
+	{"no key", oneComponent + "= 1\n",
+		"services/svc.toml:4:1: components[0]: no key before =: expected a key (key = value)"},
+	{"key starts with a point", oneComponent + ".image = \"x\"\n",
+		"services/svc.toml:4:1: components[0]: key starts with a point: expected a name before it (name.sub = value)"},
+	{"key ends in a point", oneComponent + "image. = \"x\"\n",
+		"services/svc.toml:4:8: components[0].image: key ends in a point: expected a name after it (name.sub = value)"},
+	{"two points in a key", oneComponent + "health..check = \"x\"\n",
+		"services/svc.toml:4:8: components[0].health: two points in a key: expected a name between them (name.sub = value)"},
+	{"key at the end of the file", oneComponent + "image",
+		"services/svc.toml:4:5: components[0].image: expected = after the key, got the end of the file (key = value)"},
+	{"space in a key", oneComponent + "start timeout = \"1s\"\n",
+		"services/svc.toml:4:7: components[0].start: expected = after the key, got \"t\" (key = value; quote a key with spaces, \"like this\" = value)"},
+	{"extra comma", oneComponent + "cmd = [\"a\",,\"b\"]\n",
+		"services/svc.toml:4:12: components[0].cmd[1]: expected a value, got , (remove the extra comma)"},
+	{"missing comma in an array", oneComponent + "cmd = [\"a\" \"b\"]\n",
+		"services/svc.toml:4:12: components[0].cmd[1]: expected , or ] after an array element, got a quote ([\"a\", \"b\"])"},
+	{"missing comma in an inline table", oneComponent + "env = { A = \"1\" B = \"2\" }\n",
+		"services/svc.toml:4:17: components[0].env.B: expected , or } after a value of an inline table, got \"B\" ({ a = 1, b = \"x\" })"},
+	{"array not closed", oneComponent + "cmd = [\"a\",\n",
+		"services/svc.toml:4:12: components[0].cmd: expected a value, got the end of the file (a value is \"text\", a number, true, false, [an, array] or { an = \"inline table\" }; quote text)"},
+	{"too deep", oneComponent + "cmd = " + strings.Repeat("[", 40) + strings.Repeat("]", 40) + "\n",
+		"services/svc.toml:4:37: components[0].cmd[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]: nested 33 levels deep: expected at most 32 (keys, tables and arrays inside one another; bootstage's own settings nest five deep)"},
+	{"too deep tables", oneComponent + "env = " + strings.Repeat("{a=", 40) + "1" + strings.Repeat("}", 40) + "\n",
+		"services/svc.toml:4:95: components[0].env.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a: nested 33 levels deep: expected at most 32 (keys, tables and arrays inside one another; bootstage's own settings nest five deep)"},
+	{"too deep dotted", oneComponent + strings.Repeat("a.", 40) + "a = 1\n",
+		"services/svc.toml:4:61: components[0].a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a: nested 33 levels deep: expected at most 32 (keys, tables and arrays inside one another; bootstage's own settings nest five deep)"},
+	{"long key", oneComponent + "env = { " + strings.Repeat("A", 600) + " = \"1\" }\n",
+		"services/svc.toml:4:9: components[0].env.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA…: key path longer than 512 bytes: expected a shorter key (a key names a setting or a variable in a few dozen bytes)"},
+	{"many values", oneComponent + "cmd = [" + strings.Repeat("\"a\",", 10001) + "]\n",
+		"services/svc.toml:4:39984: components[0].cmd[9994]: more than 10000 keys, tables and array elements: expected fewer (a service file has some dozens; split a list this long into files)"},
+	{"too large", oneComponent + "cmd = [\"" + strings.Repeat("a", 1<<20) + "\"]\n",
+		"services/svc.toml:4:1048528: file larger than 1 MiB: expected a few kilobytes (reading stopped here; is this the file you meant?)"},
+	{"byte order mark", "\xef\xbb\xbf[[components]]\nimage = x\n",
+		"services/svc.toml:2:9: components[0].image: expected a value, got \"x\" (a value is \"text\", a number, true, false, [an, array] or { an = \"inline table\" }; quote text)"},
+}
+
+func TestSyntaxErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range syntaxCases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := problemLines(t, writeTree(t, map[string]string{"services/svc.toml": tc.service}))
+			if strings.Join(got, "\n") != tc.want {
+				t.Errorf("problems:\n%s\nwant exactly:\n%s", strings.Join(got, "\n"), tc.want)
+			}
+		})
+	}
+}
+
 func TestValidationErrors(t *testing.T) {
 	t.Parallel()
 	for _, tc := range errorCases {
@@ -448,5 +587,64 @@ func TestAliasPositions(t *testing.T) {
 	want := "services/svc.toml:5:1: components[0].memory: 8 is too little"
 	if len(ps) != 1 || strings.ReplaceAll(ps[0].Error(), dir+"/", "") != want {
 		t.Errorf("problems %v, want %s", ps, want)
+	}
+}
+
+// A file of a thousand mistakes reports the first fifty, and how many it
+// did not: its failing unit and the log stay readable.
+func TestTooManyProblems(t *testing.T) {
+	t.Parallel()
+	var src strings.Builder
+	src.WriteString(oneComponent + "[components.env]\n")
+	want := []string{"services/svc.toml: 10 more problems not shown (only the first 50 are reported)"}
+	for i := range 60 {
+		fmt.Fprintf(&src, "%02dV = \"x\"\n", i)
+		if i < 50 {
+			want = append(want, fmt.Sprintf(`services/svc.toml:%d:1: components[0].env.%02dV: invalid variable name "%02dV" (letters, digits and _, not starting with a digit)`, i+5, i, i))
+		}
+	}
+	got := problemLines(t, writeTree(t, map[string]string{"services/svc.toml": src.String()}))
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant exactly:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A message quotes at most 200 bytes of a value, and 40 of each key: a
+// value of a megabyte must not make a log line, or a line of the failing
+// unit, of a megabyte.
+func TestLongValuesAreClipped(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("é", 200)
+	got := problemLines(t, writeTree(t, map[string]string{"services/svc.toml": oneComponent +
+		`restart = "` + long + `"` + "\n" + `env = { "` + long + `" = "x" }` + "\n"}))
+	want := `services/svc.toml:4:11: components[0].restart: unknown value "` + strings.Repeat("é", 100) + `…" (expected one of: no, on-failure, always, unless-stopped)` + "\n" +
+		`services/svc.toml:5:9: components[0].env.` + strings.Repeat("é", 20) + `…: invalid variable name "` + strings.Repeat("é", 100) + `…" (letters, digits and _, not starting with a digit)`
+	if strings.Join(got, "\n") != want {
+		t.Errorf("problems:\n%s\nwant exactly:\n%s", strings.Join(got, "\n"), want)
+	}
+}
+
+// An internal error (here a runtime check that panics) costs only the
+// file it happened in: it is that file's problem, and the others load.
+func TestPanicCostsOnlyItsFile(t *testing.T) {
+	t.Parallel()
+	dir := writeTree(t, map[string]string{
+		"services/bad.toml":  oneComponent + `cmd = ["boom"]` + "\n",
+		"services/good.toml": oneComponent,
+	})
+	check := func(c *config.Component) []config.FieldError {
+		if len(c.Cmd) > 0 && c.Cmd[0] == "boom" {
+			var m map[string]int
+			m["boom"]++
+		}
+		return nil
+	}
+	tree, ps := Tree([]string{dir}, "node1", check)
+	want := dir + "/services/bad.toml:1:1: internal error: assignment to entry in nil map (a bug in bootstage: please report it, with this file)"
+	if ps.Error() != want {
+		t.Errorf("problems:\n%s\nwant exactly:\n%s", ps.Error(), want)
+	}
+	if len(tree.Services) != 1 || tree.Services[0].Name != "good" || len(tree.Broken) != 1 || tree.Broken[0].Name != "bad" {
+		t.Errorf("services %v, broken %v", tree.Services, tree.Broken)
 	}
 }

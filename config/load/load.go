@@ -119,18 +119,30 @@ type loaded struct {
 func loadAll(dirs, names []string, files map[string]string, hasDropIns map[string]bool, stages *Stages, checks []config.RuntimeCheck, res *config.Resources) []loaded {
 	out := make([]loaded, len(names))
 	parallel.For(len(names), func(i int) {
-		file := files[names[i]]
-		r := &out[i]
 		var drops []string
 		if hasDropIns[names[i]] {
 			drops = dropIns(dirs, "services", names[i])
 		}
-		r.svc, r.problems = loadService(names[i], file, drops, stages, checks, res)
-		if r.svc == nil {
-			r.brokenStage = brokenStage(file, names[i], stages)
-		}
+		out[i] = loadOne(names[i], files[names[i]], drops, stages, checks, res)
 	})
 	return out
+}
+
+// loadOne reads one service file and its drop-ins. An internal error (a
+// panic) in reading it is that file's problem: the file is broken, the
+// others load.
+func loadOne(name, file string, drops []string, stages *Stages, checks []config.RuntimeCheck, res *config.Resources) (r loaded) {
+	var src string
+	err := parallel.Catch(func() {
+		src, r.svc, r.problems = loadService(name, file, drops, stages, checks, res)
+	})
+	if err != nil {
+		r.svc, r.problems = nil, config.Problems{config.InternalError(file, err)}
+	}
+	if r.svc == nil {
+		r.brokenStage = brokenStage(src, name, stages)
+	}
+	return r
 }
 
 // loadStages reads the stages.toml that wins in dirs and returns it with
@@ -139,14 +151,14 @@ func loadAll(dirs, names []string, files map[string]string, hasDropIns map[strin
 func loadStages(dirs []string) (*Stages, string, config.Problems) {
 	for _, d := range dirs {
 		file := filepath.Join(d, "stages.toml")
-		src, err := os.ReadFile(file)
+		src, err := readSmall(file)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
 			return nil, file, config.Problems{{File: file, Msg: err.Error()}}
 		}
-		st, ps := ParseStages(file, string(src))
+		st, ps := ParseStages(file, src)
 		return st, file, ps
 	}
 	return DefaultStages(), "", nil
@@ -187,33 +199,35 @@ func kindFiles(dirs []string, kind string) (files map[string]string, hasDropIns 
 	return files, hasDropIns, problems
 }
 
-func loadService(name, file string, drops []string, stages *Stages, checks []config.RuntimeCheck, res *config.Resources) (*config.Service, config.Problems) {
-	if !config.ValidName(name) {
-		return nil, config.Problems{{File: file, Msg: fmt.Sprintf("invalid service name %q", name), Hint: config.NameHint + ": rename the file"}}
-	}
+// loadService reads and checks one service file with its drop-ins; src is
+// what it read of it, "" when nothing.
+func loadService(name, file string, drops []string, stages *Stages, checks []config.RuntimeCheck, res *config.Resources) (src string, svc *config.Service, ps config.Problems) {
 	if stages == nil {
-		return nil, config.Problems{{File: file, Msg: "not generated: stages.toml is invalid, so this service's place in the boot order is unknown"}}
+		return "", nil, config.Problems{{File: file, Msg: "not generated: stages.toml is invalid, so this service's place in the boot order is unknown"}}
 	}
 	src, err := readSmall(file)
-	if err != nil {
-		return nil, config.Problems{{File: file, Msg: err.Error()}}
+	if !config.ValidName(name) {
+		return src, nil, config.Problems{{File: file, Msg: fmt.Sprintf("invalid service name %q", name), Hint: config.NameHint + ": rename the file"}}
 	}
-	return parseService(file, src, drops, stages, checks, res)
+	if err != nil {
+		return "", nil, config.Problems{{File: file, Msg: err.Error()}}
+	}
+	svc, ps = parseService(file, src, drops, stages, checks, res)
+	return src, svc, ps
 }
 
 // brokenStage makes a best effort to place a broken service in its stage,
-// so that its failing unit stands where the operator looks for it.
-func brokenStage(file, name string, stages *Stages) string {
+// from the source read of it, so that its failing unit stands where the
+// operator looks for it.
+func brokenStage(src, name string, stages *Stages) string {
 	if stages == nil {
 		return ""
 	}
 	if s := stages.member[name]; s != "" {
 		return s
 	}
-	if src, err := os.ReadFile(file); err == nil {
-		if m := stageLine.FindSubmatch(src); m != nil && stages.Lookup(string(m[1])) != nil {
-			return string(m[1])
-		}
+	if m := stageLine.FindStringSubmatch(src); m != nil && stages.Lookup(m[1]) != nil {
+		return m[1]
 	}
 	if stages.File == "" {
 		return stages.List[0].Name
@@ -247,9 +261,11 @@ func isDevNull(file string) bool {
 // read, close) where os.ReadFile takes five: at a thousand services, the
 // generator's start at boot is mostly system calls. It reads into a pooled
 // buffer and returns an exact copy. A read of a regular file that returns
-// less than asked for has reached the end of it.
+// less than asked for has reached the end of it. It reads no more than
+// one byte past maxFileSize, which parse then refuses: a file can be
+// /dev/zero. It does not wait for a writer to a FIFO.
 func readSmall(file string) (string, error) {
-	fd, err := syscall.Open(file, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	fd, err := syscall.Open(file, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return "", &os.PathError{Op: "open", Path: file, Err: err}
 	}
@@ -258,7 +274,7 @@ func readSmall(file string) (string, error) {
 	defer readBuffers.Put(bp)
 	buf := (*bp)[:0]
 	for {
-		n, err := syscall.Read(fd, buf[len(buf):cap(buf)])
+		n, err := syscall.Read(fd, buf[len(buf):min(cap(buf), maxFileSize+1)])
 		if err == syscall.EINTR {
 			continue
 		}
@@ -266,7 +282,7 @@ func readSmall(file string) (string, error) {
 			return "", &os.PathError{Op: "read", Path: file, Err: err}
 		}
 		buf = buf[:len(buf)+n]
-		if n == 0 || len(buf) < cap(buf) {
+		if n == 0 || len(buf) < cap(buf) || len(buf) > maxFileSize {
 			*bp = buf
 			return string(buf), nil
 		}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -231,5 +233,25 @@ func TestRelativeConfigPathGivesAbsoluteSources(t *testing.T) {
 	tree := mustLoad(t, "n", filepath.Base(dir))
 	if src := tree.Services[0].Source; !filepath.IsAbs(src) {
 		t.Errorf("Source = %q, want an absolute path", src)
+	}
+}
+
+// A service file that is no regular file must not hold the generator:
+// /dev/zero is read only as far as the limit, a FIFO without a writer is
+// not waited for.
+func TestFilesThatNeverEnd(t *testing.T) {
+	t.Parallel()
+	dir := writeTree(t, map[string]string{"services/good.toml": "[[components]]\nimage = \"x\"\nhealth.check = \"none\"\n"})
+	if err := os.Symlink("/dev/zero", filepath.Join(dir, "services", "zero.toml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "services", "fifo.toml"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(problemLines(t, dir), "\n")
+	want := "services/fifo.toml:1:1: a service needs at least one component (add a [[components]] table)\n" +
+		"services/zero.toml:1:1048577: file larger than 1 MiB: expected a few kilobytes (reading stopped here; is this the file you meant?)"
+	if got != want {
+		t.Errorf("problems:\n%s\nwant exactly:\n%s", got, want)
 	}
 }

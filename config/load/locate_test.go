@@ -26,30 +26,35 @@ port = 3
 [[components.extra]]
 x = 1
 `
-	l := newLocator(src)
-	for path, want := range map[string][2]int{
-		"name":                      {2, 1},
-		"quoted key":                {4, 1},
-		"components.0":              {5, 3},
-		"components.0.name":         {6, 1},
-		"components.1.name":         {8, 1},
-		"components.1.ports":        {9, 1},
-		"components.1.ports.1":      {10, 3},
-		"components.1.ports.2.1.k":  {11, 12},
-		"components.1.env.B.C":      {13, 24},
-		"components.1.health.check": {14, 1},
-		"components.1.health.port":  {16, 1},
-		"components.1.extra.0.x":    {18, 1},
-	} {
-		line, col := l.key(path)
-		if path == "components.1.ports.1" {
-			line, col = l.value(path)
-		}
-		if line != want[0] || col != want[1] {
-			t.Errorf("%s at %d:%d, want %d:%d", path, line, col, want[0], want[1])
-		}
+	cases := []struct {
+		want
+		line, col int
+	}{
+		{want{"name", false}, 2, 1},
+		{want{"quoted key", false}, 4, 1},
+		{want{"components.0", false}, 5, 3},
+		{want{"components.0.name", false}, 6, 1},
+		{want{"components.1.name", false}, 8, 1},
+		{want{"components.1.ports", false}, 9, 1},
+		{want{"components.1.ports.1", true}, 10, 3},
+		{want{"components.1.ports.2.1.k", false}, 11, 12},
+		{want{"components.1.env.B.C", false}, 13, 24},
+		{want{"components.1.health.check", false}, 14, 1},
+		{want{"components.1.health.port", false}, 16, 1},
+		{want{"components.1.extra.0.x", false}, 18, 1},
+		{want{"components.1.ports.0", true}, 9, 11},
+		{want{"components.1.ports.0", false}, 9, 1}, // an element has no key: the array's
+		{want{"components.1.nothing.here", false}, 7, 3},
+		{want{"", true}, 1, 1},
 	}
-	if line, col := l.value("components.1.ports.0"); line != 9 || col != 11 {
-		t.Errorf("ports.0 value at %d:%d, want 9:11", line, col)
+	wants := make([]want, len(cases))
+	for i, c := range cases {
+		wants[i] = c.want
+	}
+	lines, cols := positions(src, locate(src, wants))
+	for i, c := range cases {
+		if lines[i] != c.line || cols[i] != c.col {
+			t.Errorf("%+v at %d:%d, want %d:%d", c.want, lines[i], cols[i], c.line, c.col)
+		}
 	}
 }

@@ -49,8 +49,7 @@ func ParseNode(file, src string) (config.Node, config.Problems) {
 		rt.done()
 	}
 	checkStrings(d, t)
-	d.problems.Sort()
-	return n, d.problems
+	return n, d.finish()
 }
 
 func parseRouteSettings(t table) config.RouteSettings {

@@ -79,8 +79,7 @@ func loadResource(res *config.Resources, kind, name, file string, drops []string
 			res.Secrets[name] = s
 		}
 	}
-	d.problems.Sort()
-	return d.problems
+	return d.finish()
 }
 
 // ok finishes a resource file: unknown keys and unit-breaking strings are

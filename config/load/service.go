@@ -62,9 +62,8 @@ func parseService(file, src string, drops []string, stages *Stages, checks []con
 	checkComponentNames(d, s, comps)
 	checkReferences(d, s, res)
 	checkStrings(d, t)
-	if len(d.problems) > 0 {
-		d.problems.Sort()
-		return nil, d.problems
+	if ps := d.finish(); len(ps) > 0 {
+		return nil, ps
 	}
 	return s, nil
 }

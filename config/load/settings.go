@@ -53,9 +53,8 @@ func ParseSettings(file, src string) (config.Settings, config.Problems) {
 	t.has("routes")
 	t.done()
 	checkStrings(d, t)
-	if len(d.problems) > 0 {
-		d.problems.Sort()
-		return config.Settings{}, d.problems
+	if ps := d.finish(); len(ps) > 0 {
+		return config.Settings{}, ps
 	}
 	return s, nil
 }

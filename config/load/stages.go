@@ -45,21 +45,20 @@ func ParseStages(file, src string) (*Stages, config.Problems) {
 	}
 	t.done()
 	checkStrings(d, t)
-	if len(st.List) == 0 && len(d.problems) == 0 {
+	if ps := d.finish(); len(ps) > 0 {
+		return nil, ps
+	}
+	if len(st.List) == 0 {
 		def := DefaultStages()
 		def.File = file
 		return def, nil
-	}
-	if len(d.problems) > 0 {
-		d.problems.Sort()
-		return nil, d.problems
 	}
 	return st, nil
 }
 
 func (st *Stages) parseStage(t table) {
-	line, _ := t.d.locator().key(t.path)
-	s := &config.Stage{Source: t.d.file, Line: line}
+	s := &config.Stage{Source: t.d.file}
+	t.d.lineOf(t.path, &s.Line)
 	s.Name = t.str("name", "")
 	s.Timeout = t.duration("timeout", config.DefaultStageTimeout)
 	s.OnTimeout = enum(t, "on_timeout", config.DefaultOnTimeout, config.OnTimeouts)
