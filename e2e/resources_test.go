@@ -102,6 +102,13 @@ func TestResources(t *testing.T) {
 			t.Errorf("after restart: %q", got)
 		}
 		m.MustRun("systemctl", "stop", "bootstage.target")
+		// Stopping the target returns before its components have stopped
+		// (nothing orders them before it). A start queued while web still
+		// runs its ExecStopPost= is retried at each of web's state changes,
+		// and systemd counts every retry against StartLimitBurst=: web then
+		// fails with start-limit-hit (seen in 2 runs of 9). Wait for web to
+		// be down, as the operator's next command would find it.
+		m.WaitProperty("web.service", "ActiveState", "inactive", 30*time.Second)
 		m.MustRun("systemctl", "start", "bootstage.target")
 		if got := m.MustRun("podman", "exec", "web", "cat", "/data/f"); strings.TrimSpace(got) != "kept" {
 			t.Errorf("after a stop and start of the stack: %q", got)

@@ -100,7 +100,7 @@ func checkManPages(t *testing.T, m *harness.Machine) {
 	t.Helper()
 	pages := map[string]string{
 		"1/bootstage":           "see, change and drive",
-		"5/bootstage.toml":      "stages.toml and services",
+		"5/bootstage.toml":      "stages.toml, services",
 		"8/bootstage-generator": "systemd generator",
 		"8/bootstage-healthd":   "health gate",
 	}

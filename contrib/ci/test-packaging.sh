@@ -69,7 +69,10 @@ expected_tree() {
 		[ "$prefix" = usr ] || etc=$prefix/etc
 		echo "755 d $etc/bootstage/services"
 		(cd "$top/contrib/examples" && find . -mindepth 1 -type f) | sed 's#^\./##' |
-			while read -r f; do echo "644 f $prefix/share/doc/bootstage/examples/$f"; done
+			while read -r f; do # install_subdir keeps a script's execute bits
+				mode=644; [ -x "$top/contrib/examples/$f" ] && mode=755
+				echo "$mode f $prefix/share/doc/bootstage/examples/$f"
+			done
 		[ ! -f "$top/contrib/completions/bootstage.bash" ] ||
 			echo "644 f $(or "$BASHDIR" "$prefix/share/bash-completion/completions" | sed 's#^/##')/bootstage"
 		[ ! -f "$top/contrib/completions/_bootstage" ] ||
