@@ -82,7 +82,6 @@ var runHead = []string{"/usr/bin/podman", "run", "--name=metacrypt-api",
 	"--sdnotify=conmon", "-d", "--log-driver=journald"}
 
 func TestServiceKeys(t *testing.T) {
-	t.Parallel()
 	es := readBack(t, fill(t, basic(), testHost))
 	type kv struct{ Section, Key, Value string }
 	want := []kv{
@@ -133,7 +132,6 @@ func TestServiceKeys(t *testing.T) {
 }
 
 func TestRunArgv(t *testing.T) {
-	t.Parallel()
 	img := "localhost/bootstage-busybox:latest"
 	tests := []struct {
 		name string
@@ -202,7 +200,6 @@ func TestRunArgv(t *testing.T) {
 // TestExecLines checks that `systemctl cat` shows one logical option per
 // line: the groups become continuation lines.
 func TestExecLines(t *testing.T) {
-	t.Parallel()
 	c := basic()
 	c.Ports = []config.Port{{HostIP: "127.0.0.1", HostPort: 18443, ContainerPort: 8443}}
 	c.Env = []config.EnvVar{{Key: "LOG_LEVEL", Value: "info"}}
@@ -226,7 +223,6 @@ func TestExecLines(t *testing.T) {
 }
 
 func TestTimeouts(t *testing.T) {
-	t.Parallel()
 	tests := []struct {
 		name         string
 		start, stop  time.Duration
@@ -268,7 +264,6 @@ func contains(ss []string, s string) bool {
 }
 
 func TestHostDefaults(t *testing.T) {
-	t.Parallel()
 	argv := execArgv(t, readBack(t, fill(t, basic(), runtimes.Host{})), "ExecStart").Argv
 	if argv[0] != DefaultPodman || !contains(argv, "--cgroups=split") {
 		t.Errorf("zero Host: argv %q, want %s and --cgroups=split", argv, DefaultPodman)
@@ -281,7 +276,6 @@ func TestHostDefaults(t *testing.T) {
 }
 
 func TestRequiresMountsFor(t *testing.T) {
-	t.Parallel()
 	c := basic()
 	c.Volumes = []config.Volume{
 		{Host: "/srv/a", Container: "/a"},
@@ -309,7 +303,6 @@ func TestRequiresMountsFor(t *testing.T) {
 // (specifiers, variables, quotes, escapes, separators) reach podman exactly
 // as written in the config.
 func TestHostileValues(t *testing.T) {
-	t.Parallel()
 	hostile := []string{
 		"100%", "%n", "%%", "$HOME", "${HOME}", "$$", "a$", `"quoted"`, "'single'",
 		`back\slash`, `\x41`, `trailing\`, "two  spaces", " lead", "semi;colon", ";", `\;`,
@@ -340,7 +333,6 @@ func TestHostileValues(t *testing.T) {
 }
 
 func TestUnwritableValuesAreRefused(t *testing.T) {
-	t.Parallel()
 	for _, bad := range []string{"a\nExecStartPre=/bin/evil", "cr\rhere", "nul\x00"} {
 		c := basic()
 		c.Cmd = []string{bad}
@@ -351,7 +343,6 @@ func TestUnwritableValuesAreRefused(t *testing.T) {
 }
 
 func TestContainerNameOfOddUnits(t *testing.T) {
-	t.Parallel()
 	// A service name that systemd must escape still yields a valid,
 	// distinct podman name, used for --name and SyslogIdentifier alike.
 	s := &config.Service{Name: "odd name"}
@@ -375,7 +366,6 @@ func TestContainerNameOfOddUnits(t *testing.T) {
 }
 
 func TestDeterministic(t *testing.T) {
-	t.Parallel()
 	mk := func() []byte {
 		c := basic()
 		c.Env = []config.EnvVar{{Key: "B", Value: "1"}, {Key: "A", Value: "2"}, {Key: "C", Value: "3"}}
@@ -395,7 +385,6 @@ func TestDeterministic(t *testing.T) {
 // line that begins with "#" as a comment, silently, with every argument on
 // it. units.Exec quotes such a word; this keeps it that way.
 func TestLineStartingWithHash(t *testing.T) {
-	t.Parallel()
 	c := basic()
 	c.PodmanArgs = []string{"#x", "--env=A=1"}
 	got := execArgv(t, readBack(t, fill(t, c, testHost)), "ExecStart").Argv

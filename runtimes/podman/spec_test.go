@@ -9,7 +9,6 @@ import (
 )
 
 func TestPublishSpec(t *testing.T) {
-	t.Parallel()
 	tests := []struct {
 		p    config.Port
 		want string
@@ -35,7 +34,6 @@ func TestPublishSpec(t *testing.T) {
 }
 
 func TestVolumeSpec(t *testing.T) {
-	t.Parallel()
 	tests := []struct {
 		v    config.Volume
 		want string
@@ -64,7 +62,6 @@ func podmanEntrypoint(s string) []string {
 }
 
 func TestEntrypointSpec(t *testing.T) {
-	t.Parallel()
 	tests := []struct {
 		ep   []string
 		want string
@@ -87,7 +84,6 @@ func TestEntrypointSpec(t *testing.T) {
 }
 
 func TestContainerName(t *testing.T) {
-	t.Parallel()
 	tests := []struct{ stem, want string }{
 		{"metacrypt-api", "metacrypt-api"},
 		{"dns", "dns"},
