@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -381,7 +382,7 @@ func (c *composeFile) serviceNetwork(key string, n *yaml.Node) string {
 func (c *composeFile) restart(key string, at Pos, n *yaml.Node, kvs *[]kv, to string) {
 	s, _ := scalar(n)
 	policy, _, counted := strings.Cut(s, ":")
-	if !contains(config.Restarts, config.Restart(policy)) {
+	if !slices.Contains(config.Restarts, config.Restart(policy)) {
 		c.r.fail(at, key, "expected no, always, on-failure or unless-stopped", "unknown restart policy %q", s)
 		return
 	}

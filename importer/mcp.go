@@ -3,6 +3,7 @@ package importer
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -146,7 +147,7 @@ func stageOf(d *tomlDoc, src *tomlSource, r *Report, path string, i int, st map[
 			r.mapped(src.at(key), key, to+".timeout")
 		case "health":
 			c, _ := v.(string)
-			if check := config.Check(c); check == "" || !contains(config.Checks, check) {
+			if check := config.Check(c); check == "" || !slices.Contains(config.Checks, check) {
 				r.fail(src.at(key), key, "expected tcp or grpc", "unknown health check %v", v)
 				continue
 			}
@@ -184,15 +185,6 @@ func duration(v any) (time.Duration, bool) {
 		return time.Duration(v) * time.Second, v >= 0
 	}
 	return 0, false
-}
-
-func contains[T comparable](list []T, v T) bool {
-	for _, e := range list {
-		if e == v {
-			return true
-		}
-	}
-	return false
 }
 
 // mcpService converts one MCP service definition.
@@ -474,7 +466,7 @@ func (m *mcpService) route(d *tomlDoc, path string, j int, rt map[string]any, to
 		}
 	}
 	for _, k := range sortedKeys(rt) {
-		if !contains([]string{"name", "host_port", "port", "mode", "hostname", "public"}, k) {
+		if !slices.Contains([]string{"name", "host_port", "port", "mode", "hostname", "public"}, k) {
 			key := fmt.Sprintf("%s.%d.%s", path, j, k)
 			r.left(src.at(key), key, "not a key of MCP's routes")
 		}

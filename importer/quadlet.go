@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -220,7 +221,7 @@ func quadletContainer(t *Tree, name, file string, opts []quadletOption, names ma
 				secrets = append(secrets, ref)
 			}
 		case "Container/AutoUpdate":
-			if !contains(config.AutoUpdates, config.AutoUpdate(o.Value)) {
+			if !slices.Contains(config.AutoUpdates, config.AutoUpdate(o.Value)) {
 				r.left(o.at, key, "AutoUpdate=%s: bootstage's auto_update is registry or local", o.Value)
 				continue
 			}
@@ -257,7 +258,7 @@ func quadletContainer(t *Tree, name, file string, opts []quadletOption, names ma
 		case "Container/ContainerName":
 			r.left(o.at, key, "the container is named after its unit, %s", name)
 		case "Service/Restart":
-			if !contains(config.Restarts, config.Restart(o.Value)) {
+			if !slices.Contains(config.Restarts, config.Restart(o.Value)) {
 				r.left(o.at, key, "Restart=%s has no podman equivalent: bootstage's restart is no, on-failure, always or unless-stopped", o.Value)
 				continue
 			}

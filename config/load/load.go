@@ -8,6 +8,7 @@ package load
 
 import (
 	"github.com/bootstage/bootstage/config"
+	"slices"
 
 	"errors"
 	"fmt"
@@ -79,7 +80,7 @@ func Tree(dirs []string, hostname string, checks ...config.RuntimeCheck) (*confi
 			tree.Broken = append(tree.Broken, &config.Broken{Name: name, Stage: r.brokenStage, Source: file, Errors: asErrors(ps)})
 		case !svc.Active:
 			tree.Inactive = append(tree.Inactive, name)
-		case len(svc.Nodes) > 0 && !contains(svc.Nodes, hostname):
+		case len(svc.Nodes) > 0 && !slices.Contains(svc.Nodes, hostname):
 			tree.Skipped = append(tree.Skipped, name)
 		default:
 			tree.Services = append(tree.Services, svc)
@@ -318,13 +319,4 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }

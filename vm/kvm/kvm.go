@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -37,7 +38,7 @@ func detect(root string, probe func(path string) error) (bool, string) {
 			"is not hardware virtualization", hypervisorNote(root), listOrNone(modules))
 	}
 	vendor := map[string]string{"vmx": "kvm_intel", "svm": "kvm_amd"}[flag]
-	if !contains(modules, vendor) {
+	if !slices.Contains(modules, vendor) {
 		return false, fmt.Sprintf("no: the CPU has %s but module %s is not loaded (modules: %s)",
 			flag, vendor, listOrNone(modules))
 	}
@@ -80,7 +81,7 @@ func cpuFlags(cpuinfo string) []string {
 }
 
 func hypervisorNote(root string) string {
-	if contains(cpuFlags(filepath.Join(root, "proc/cpuinfo")), "hypervisor") {
+	if slices.Contains(cpuFlags(filepath.Join(root, "proc/cpuinfo")), "hypervisor") {
 		return " (this is a VM without nested virtualization: the hypervisor flag is set)"
 	}
 	return ""
@@ -117,15 +118,6 @@ func openKVM(path string) error {
 		return fmt.Errorf("KVM_CREATE_VM on %s: %w", path, errno)
 	}
 	return syscall.Close(int(vm))
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func listOrNone(list []string) string {
