@@ -255,3 +255,23 @@ func TestFilesThatNeverEnd(t *testing.T) {
 		t.Errorf("problems:\n%s\nwant exactly:\n%s", got, want)
 	}
 }
+
+// bootstage.toml is read as every configuration file is: a FIFO there
+// does not block the generator at boot, /dev/zero does not fill memory.
+func TestNodeFileThatNeverEnds(t *testing.T) {
+	t.Parallel()
+	for _, make := range []func(string) error{
+		func(p string) error { return syscall.Mkfifo(p, 0o644) },
+		func(p string) error { return os.Symlink("/dev/zero", p) },
+	} {
+		dir := t.TempDir()
+		if err := make(filepath.Join(dir, NodeFile)); err != nil {
+			t.Fatal(err)
+		}
+		_, sp := Settings([]string{dir})
+		_, np := loadNode([]string{dir})
+		if len(sp) > 1 || len(np) > 1 {
+			t.Errorf("problems: %v, %v", sp, np)
+		}
+	}
+}

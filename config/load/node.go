@@ -5,7 +5,6 @@ import (
 
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 )
@@ -16,18 +15,29 @@ const NodeFile = "bootstage.toml"
 // loadNode reads the bootstage.toml that wins in dirs; without one, every
 // node-wide setting is its default.
 func loadNode(dirs []string) (config.Node, config.Problems) {
-	for _, d := range dirs {
+	file, src, ps := readNodeFile(dirs)
+	if file == "" || ps != nil {
+		return config.Node{}, ps
+	}
+	return ParseNode(file, src)
+}
+
+// readNodeFile reads the bootstage.toml that wins in dirs, as every
+// configuration file is read (readSmall: bounded, never waiting on a
+// FIFO); "" when there is none.
+func readNodeFile(dirs []string) (file, src string, ps config.Problems) {
+	for _, d := range absolute(dirs) {
 		file := filepath.Join(d, NodeFile)
-		src, err := os.ReadFile(file)
+		src, err := readSmall(file)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return config.Node{}, config.Problems{{File: file, Msg: err.Error()}}
+			return file, "", config.Problems{{File: file, Msg: err.Error()}}
 		}
-		return ParseNode(file, string(src))
+		return file, src, nil
 	}
-	return config.Node{}, nil
+	return "", "", nil
 }
 
 // ParseNode reads the [routes] table of bootstage.toml:

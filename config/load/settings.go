@@ -3,33 +3,19 @@ package load
 import (
 	"github.com/bootstage/bootstage/config"
 
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path"
-	"path/filepath"
 )
-
-// SettingsFile is the node's settings file, beside stages.toml.
-const SettingsFile = "bootstage.toml"
 
 // Settings reads the bootstage.toml that wins in dirs (the first that has
 // one, as for stages.toml). Without one, or when it is invalid, the
 // settings are the zero Settings (every default) and the problems say why.
 func Settings(dirs []string) (config.Settings, config.Problems) {
-	for _, d := range absolute(dirs) {
-		file := filepath.Join(d, SettingsFile)
-		src, err := os.ReadFile(file)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return config.Settings{}, config.Problems{{File: file, Msg: err.Error()}}
-		}
-		return ParseSettings(file, string(src))
+	file, src, ps := readNodeFile(dirs)
+	if file == "" || ps != nil {
+		return config.Settings{}, ps
 	}
-	return config.Settings{}, nil
+	return ParseSettings(file, src)
 }
 
 // ParseSettings reads one bootstage.toml, strictly: unknown keys are
